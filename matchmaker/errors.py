@@ -1,0 +1,48 @@
+"""The project's one error family. Each message says what was expected, what came, and how to fix it.
+
+The CLI and the dashboard show a ``MatchmakerError`` cleanly; anything else is a bug and surfaces.
+"""
+
+from __future__ import annotations
+
+
+class MatchmakerError(Exception):
+    """Base class of every error the product raises on purpose."""
+
+
+class ProfileFileError(MatchmakerError):
+    """A profiles file cannot be used at all (empty, binary, undecodable, unreadable layout).
+
+    ``report`` carries the full validation report when one was produced.
+    """
+
+    def __init__(self, message: str, report: object | None = None) -> None:
+        super().__init__(message)
+        self.report = report
+
+
+class TaxonomyError(MatchmakerError):
+    """A shipped taxonomy table is missing or malformed."""
+
+
+class ModelNotAvailableError(MatchmakerError):
+    """An embedding model cannot be loaded (not cached offline, wrong path, broken files)."""
+
+
+class WeightsError(MatchmakerError):
+    """A weights file is missing, malformed, or names unknown components."""
+
+
+class NotFittedError(MatchmakerError):
+    """The matcher was used before ``fit``."""
+
+
+class UnknownCompanyError(MatchmakerError, KeyError):
+    """A company id that is not in the fitted profiles."""
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return str(self.args[0])
+
+
+class ParameterError(MatchmakerError, ValueError):
+    """A parameter outside its valid range or set."""

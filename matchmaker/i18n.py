@@ -1,0 +1,48 @@
+"""Interface and message texts in German, Chinese and English.
+
+The catalogues are TOML files in ``matchmaker/locales/`` (one per language, the same keys in each),
+so translators edit data, not code. ``t(key, language, **params)`` formats one text.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+UiLanguage = Literal["de", "zh", "en"]
+UI_LANGUAGES: tuple[UiLanguage, ...] = ("de", "zh", "en")
+LANGUAGE_NAMES = {"de": "Deutsch", "zh": "中文", "en": "English"}
+
+_LOCALES = Path(__file__).resolve().parent / "locales"
+
+
+@lru_cache(maxsize=None)
+def catalogue(language: UiLanguage) -> dict[str, str]:
+    """All texts of one language, flattened to dotted keys (``"validate.file_empty"``)."""
+    if language not in UI_LANGUAGES:
+        raise ValueError(f"language must be one of {UI_LANGUAGES}; got {language!r}.")
+    with (_LOCALES / f"{language}.toml").open("rb") as handle:
+        nested = tomllib.load(handle)
+    flat: dict[str, str] = {}
+
+    def walk(prefix: str, node: dict) -> None:
+        for key, value in node.items():
+            if isinstance(value, dict):
+                walk(f"{prefix}{key}.", value)
+            else:
+                flat[f"{prefix}{key}"] = str(value)
+
+    walk("", nested)
+    return flat
+
+
+def t(key: str, language: UiLanguage = "en", /, **params: object) -> str:
+    """The text ``key`` in ``language`` with ``params`` filled in; falls back to English, then to
+    the key itself, so a missing translation shows up plainly instead of crashing the page."""
+    text = catalogue(language).get(key) or catalogue("en").get(key) or key
+    try:
+        return text.format(**params)
+    except (KeyError, IndexError, ValueError):
+        return text

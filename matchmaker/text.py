@@ -1,0 +1,81 @@
+"""Small text utilities shared by the loader, the taxonomy and the features: script detection,
+language detection for German / Chinese / English, and the cleaning applied before embedding."""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from typing import Literal
+
+Language = Literal["de", "zh", "en"]
+
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_LATIN_LETTER = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿ]")
+_WORD = re.compile(r"[a-zäöüß]+")
+_TAG = re.compile(r"<[^>]{0,400}>")
+_SPACE = re.compile(r"\s+")
+
+# Frequent function words: enough to tell German from English in a company profile.
+_GERMAN_WORDS = frozenset(
+    "und der die das den dem des für mit von im ist sind wir unser unsere ein eine einen einer "
+    "auf zu bei aus nach oder sowie werden wird als auch über durch zur zum suchen bieten "
+    "entwickeln gmbh kg ag".split()
+)
+_ENGLISH_WORDS = frozenset(
+    "and the of for with from in is are we our a an to at by or as also through on "
+    "seeking offer offers develop develops company ltd inc co".split()
+)
+
+
+def cjk_share(text: str) -> float:
+    """Share of CJK ideographs among the letters of ``text`` (0.0 for empty text)."""
+    cjk = len(_CJK.findall(text))
+    latin = len(_LATIN_LETTER.findall(text))
+    total = cjk + latin
+    return cjk / total if total else 0.0
+
+
+def has_cjk(text: str) -> bool:
+    return bool(_CJK.search(text))
+
+
+def detect_language(text: str) -> Language | None:
+    """Guess whether ``text`` is German, Chinese or English; None when there is nothing to read.
+
+    Chinese is recognised by its script (a fifth of the letters or more are ideographs, so a Chinese
+    text with English product names stays Chinese); German and English by function words, umlauts
+    and ß. Ties go to German, the more common Latin-script language of profiles in this alliance.
+    """
+    if not text or not text.strip():
+        return None
+    if cjk_share(text) >= 0.2:
+        return "zh"
+    words = _WORD.findall(text.lower())
+    if not words:
+        return None
+    german = sum(w in _GERMAN_WORDS for w in words) + 2 * sum(ch in "äöüß" for ch in text.lower())
+    english = sum(w in _ENGLISH_WORDS for w in words)
+    if german == 0 and english == 0:
+        return None
+    return "en" if english > german else "de"
+
+
+def clean_for_embedding(text: str, max_chars: int) -> str:
+    """Text as the models should read it: HTML tags and entities removed, whitespace collapsed,
+    Unicode in NFKC form (full-width Latin letters and digits become ASCII), cut to ``max_chars``.
+
+    The stored profile keeps the original text; this is only what is embedded or matched.
+    """
+    text = unicodedata.normalize("NFKC", text[: max_chars * 2])
+    text = html.unescape(_TAG.sub(" ", text))
+    return _SPACE.sub(" ", text).strip()[:max_chars]
+
+
+def fold(text: str) -> str:
+    """A key for comparing names: NFKC, case-folded, German umlauts spelled out, punctuation and
+    spaces dropped. ``fold("Köln") == fold("Koeln") == fold(" KÖLN ")``."""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    for umlaut, spelled in (("ä", "ae"), ("ö", "oe"), ("ü", "ue"), ("ß", "ss")):
+        text = text.replace(umlaut, spelled)
+    return "".join(ch for ch in text if ch.isalnum())
