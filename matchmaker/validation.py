@@ -48,9 +48,20 @@ class ValidationReport:
     issues: list[Issue] = field(default_factory=list)
     rows: int = 0
     countries: dict[str, int] = field(default_factory=dict)
+    _positions: dict[tuple, int] = field(default_factory=dict, repr=False)
 
     def add(self, severity: Severity, code: str, rows: tuple[int, ...] | list[int] = (),
             column: str | None = None, **params: object) -> None:
+        """Record a finding. The same finding on several rows (same code, column and values)
+        becomes one issue listing all its rows, so a report stays readable."""
+        key = (severity, code, column, tuple(sorted((k, str(v)) for k, v in params.items())))
+        if rows and key in self._positions:
+            position = self._positions[key]
+            previous = self.issues[position]
+            self.issues[position] = Issue(severity, code, previous.rows + tuple(rows), column, params)
+            return
+        if rows:
+            self._positions[key] = len(self.issues)
         self.issues.append(Issue(severity, code, tuple(rows), column, params))
 
     @property
