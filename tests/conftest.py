@@ -37,7 +37,7 @@ def tiny_transformer_dir(tmp_path_factory) -> Path:
                         intermediate_size=32, max_position_embeddings=64)
     BertModel(config).save_pretrained(raw)
     transformer = Transformer(str(raw), max_seq_length=32)
-    model = SentenceTransformer(modules=[transformer, Pooling(transformer.get_word_embedding_dimension(), "mean")], device="cpu")
+    model = SentenceTransformer(modules=[transformer, Pooling(transformer.get_embedding_dimension(), "mean")], device="cpu")
     out = root / "model"
     model.save(str(out))
     return out

@@ -1,0 +1,271 @@
+"""The ``matchmaker`` command: validate, recommend, evaluate, embed, export, train-model, generate.
+
+Errors of our own (:class:`MatchmakerError`) print as one readable message and exit 2; a bad
+profiles file never shows a traceback. Anything else is a bug and surfaces as one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from matchmaker import config as C
+from matchmaker.errors import MatchmakerError, ProfileFileError
+
+log = logging.getLogger("matchmaker")
+
+
+def _language(value: str) -> str:
+    if value not in ("de", "zh", "en"):
+        raise argparse.ArgumentTypeError(f"language must be de, zh or en; got {value!r}")
+    return value
+
+
+def _positive_int(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive whole number, got {value!r}") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive whole number, got {number}")
+    return number
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="matchmaker", description="ISA Matchmaker: German x Chinese partner suggestions.")
+    parser.add_argument("--verbose", "-v", action="store_true", help="log progress details")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    validate = commands.add_parser("validate", help="report every problem of a profiles file")
+    validate.add_argument("file", type=Path)
+    validate.add_argument("--sheet", help="XLSX sheet to read (default: the one with the company table)")
+    validate.add_argument("--lang", type=_language, default="en", help="report language: de, zh or en")
+
+    def model_options(command: argparse.ArgumentParser) -> None:
+        command.add_argument("--model", default=None, help=f"embedding model: alias, folder or hub name (default {C.DEFAULT_MODEL})")
+        command.add_argument("--weights", type=Path, default=None, help="weights TOML (default data/weights/default.toml)")
+        command.add_argument("--sheet", help="XLSX sheet to read")
+        command.add_argument("--no-cache", action="store_true", help="do not read or write the embedding cache")
+
+    recommend = commands.add_parser("recommend", help="the K best partners of every company (CONTRACT section 2)")
+    recommend.add_argument("profiles", type=Path)
+    recommend.add_argument("--top-k", type=_positive_int, default=10)
+    recommend.add_argument("--out", type=Path, required=True)
+    recommend.add_argument("--quiet", action="store_true", help="no progress bars")
+    model_options(recommend)
+
+    evaluate = commands.add_parser("evaluate", help="Recall@k, MRR, nDCG@k on labelled pairs, with baselines")
+    evaluate.add_argument("profiles", type=Path)
+    evaluate.add_argument("pairs", type=Path, help="CSV with de_id, cn_id, grade (0-3)")
+    evaluate.add_argument("--k", type=_positive_int, default=10)
+    evaluate.add_argument("--relevant-grade", type=float, default=2)
+    model_options(evaluate)
+
+    embed = commands.add_parser("embed", help="one text per line in, an L2-normalised float32 .npy out")
+    embed.add_argument("texts", type=Path)
+    embed.add_argument("--out", type=Path, required=True)
+    embed.add_argument("--model", default=None)
+
+    export = commands.add_parser("export", help="a shortlist of one company's suggestions (.csv or .xlsx)")
+    export.add_argument("profiles", type=Path)
+    export.add_argument("--company", required=True)
+    export.add_argument("--top-k", type=_positive_int, default=10)
+    export.add_argument("--out", type=Path, required=True)
+    export.add_argument("--lang", type=_language, default="en")
+    model_options(export)
+
+    tune = commands.add_parser("tune", help="choose weights on labelled pairs (cross-validated random search)")
+    tune.add_argument("profiles", type=Path)
+    tune.add_argument("pairs", type=Path)
+    tune.add_argument("--out", type=Path, required=True, help="weights TOML to write")
+    tune.add_argument("--trials", type=_positive_int, default=600)
+    tune.add_argument("--k", type=_positive_int, default=10)
+    tune.add_argument("--seed", type=int, default=1)
+    model_options(tune)
+
+    train = commands.add_parser("train-model", help="train the offline domain model from data/glossary")
+    train.add_argument("--out", type=Path, default=C.DOMAIN_MODEL_DIR)
+    train.add_argument("--seed", type=int, default=None)
+    train.add_argument("--epochs", type=_positive_int, default=None)
+
+    generate = commands.add_parser("generate", help="synthetic profiles for scale tests (not the demo data)")
+    generate.add_argument("--n", type=_positive_int, required=True, help="companies per country")
+    generate.add_argument("--out", type=Path, required=True)
+    generate.add_argument("--seed", type=int, default=0)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        return COMMANDS[args.command](args)
+    except ProfileFileError as exc:
+        report = getattr(exc, "report", None)
+        print(report.render(getattr(args, "lang", "en")) if report is not None else str(exc), file=sys.stderr)
+        return 1
+    except MatchmakerError as exc:
+        print(f"matchmaker {args.command}: {exc}", file=sys.stderr)
+        return 2
+
+
+def _validate(args) -> int:
+    from matchmaker.profiles import load_profiles
+
+    loaded = load_profiles(args.file, sheet=args.sheet, strict=False)
+    print(loaded.report.render(args.lang))
+    return 0 if loaded.report.usable else 1
+
+
+def _fitted_matcher(args):
+    from matchmaker.matcher import Matcher
+    from matchmaker.profiles import load_profiles
+
+    environment = C.Environment.read()
+    profiles = load_profiles(args.profiles, sheet=args.sheet)
+    for issue in profiles.report.errors + profiles.report.warnings:
+        log.info(issue.render("en"))
+    if profiles.report.warnings:
+        print(f"{len(profiles.report.warnings)} warnings in {args.profiles}; run `matchmaker validate {args.profiles}` to read them.",
+              file=sys.stderr)
+    matcher = Matcher(model=args.model or environment.model, weights=args.weights,
+                      cache_dir=None if args.no_cache else str(environment.cache_dir),
+                      show_progress=not getattr(args, "quiet", False))
+    return matcher.fit(profiles)
+
+
+def _recommend(args) -> int:
+    from matchmaker.exports import safe_table
+
+    matcher = _fitted_matcher(args)
+    table = matcher.recommend_all(k=args.top_k)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    safe_table(table).to_csv(args.out, index=False, encoding="utf-8")
+    print(f"{len(table)} suggestions for {table[C.SOURCE_ID].nunique()} companies written to {args.out}", file=sys.stderr)
+    return 0
+
+
+def _evaluate(args) -> int:
+    from matchmaker.evaluation import evaluate_matcher
+
+    pairs = _read_pairs(args.pairs)
+    matcher = _fitted_matcher(args)
+    result = evaluate_matcher(matcher, pairs, k=args.k, relevant_grade=args.relevant_grade)
+    table = result.pivot()
+    table.columns = [f"{m}@{args.k}" if m in ("recall", "precision", "ndcg") else m for m in table.columns]
+    sources = result.table.groupby("direction")["sources"].first().to_dict()
+    print(f"Evaluation on {args.pairs}: relevant = grade >= {args.relevant_grade:g}; "
+          f"labelled sources: {sources}; model {matcher.encoder_name_}; weights {matcher.resolved_weights().version}")
+    print(table.round(3).to_string())
+    return 0
+
+
+def _embed(args) -> int:
+    import numpy as np
+
+    from matchmaker.embeddings import load_encoder
+
+    if not args.texts.is_file():
+        raise MatchmakerError(f"The file {args.texts} does not exist. Expected a text file with one text per line.")
+    try:
+        lines = args.texts.read_text(encoding="utf-8-sig").splitlines()
+    except UnicodeDecodeError as exc:
+        raise MatchmakerError(f"{args.texts} is not UTF-8 text (byte {exc.start}). Save it as UTF-8 and try again.") from exc
+    encoder = load_encoder(args.model or C.Environment.read().model)
+    vectors = encoder.encode(lines, show_progress=len(lines) > 1000)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    np.save(args.out, vectors.astype(np.float32))
+    print(f"{vectors.shape[0]} x {vectors.shape[1]} float32 matrix ({encoder.name}) written to {args.out}", file=sys.stderr)
+    return 0
+
+
+def _export(args) -> int:
+    from matchmaker.exports import company_shortlist, write_table
+
+    matcher = _fitted_matcher(args)
+    shortlist = company_shortlist(matcher, args.company, args.top_k, args.lang)
+    path = write_table(shortlist, args.out)
+    print(f"{len(shortlist)} suggestions for {args.company} written to {path}", file=sys.stderr)
+    return 0
+
+
+def _read_pairs(path: Path):
+    import pandas as pd
+
+    if not path.is_file():
+        raise MatchmakerError(f"The pairs file {path} does not exist. Expected a CSV with de_id, cn_id, grade (0-3).")
+    pairs = pd.read_csv(path, dtype={"de_id": str, "cn_id": str})
+    missing = {"de_id", "cn_id", "grade"} - set(pairs.columns)
+    if missing:
+        raise MatchmakerError(f"The pairs file {path} lacks the columns {sorted(missing)}; expected de_id, cn_id, grade.")
+    return pairs
+
+
+def _tune(args) -> int:
+    import datetime
+    import hashlib
+
+    from matchmaker.features import COMPONENTS
+    from matchmaker.scoring import Weights, save_weights
+    from matchmaker.tuning import ComponentCache, cross_validated_search, per_source_table, random_weights
+
+    pairs = _read_pairs(args.pairs)
+    matcher = _fitted_matcher(args)
+    cache = ComponentCache(matcher)
+    candidates = random_weights(args.trials, COMPONENTS, seed=args.seed)
+    best, folds = cross_validated_search(cache, pairs, candidates, k=args.k, metric="ndcg", seed=args.seed)
+    best = {name: round(value, 3) for name, value in best.items()}
+    figures = per_source_table(cache, best, pairs, args.k).groupby("direction")[["recall", "mrr", "ndcg"]].mean().round(4)
+    digest = hashlib.sha1(args.profiles.read_bytes() + args.pairs.read_bytes()).hexdigest()[:12]
+    today = datetime.date.today().isoformat()
+    provenance = {
+        "method": f"random search, {len(candidates)} settings on the weight simplex (seed {args.seed}), "
+                  f"best mean nDCG@{args.k} over both directions",
+        "command": f"matchmaker tune {args.profiles} {args.pairs} --out {args.out} --trials {args.trials} --seed {args.seed}",
+        "data_sha1": digest, "date": today, "model": matcher.encoder_identity_,
+        "cross_validated_ndcg": round(float(folds["test"].mean()), 4),
+        **{f"{direction}_{metric}": float(value) for direction, row in figures.iterrows() for metric, value in row.items()},
+    }
+    save_weights(Weights(best, version=f"{today}.{digest[:6]}", provenance=provenance), args.out)
+    print(f"weights written to {args.out}: {best}")
+    print(f"5-fold cross-validated nDCG@{args.k}: {folds['test'].mean():.3f} (per fold {', '.join(f'{v:.3f}' for v in folds['test'])})")
+    print(figures.to_string())
+    return 0
+
+
+def _train(args) -> int:
+    from matchmaker.domain_model import TrainingSettings, train_domain_model
+
+    settings = TrainingSettings()
+    if args.seed is not None:
+        settings.seed = args.seed
+    if args.epochs is not None:
+        settings.epochs = args.epochs
+    report = train_domain_model(out_dir=args.out, settings=settings)
+    print(f"trained in {report.seconds} s on {report.train_items} items; model in {args.out}")
+    for name, values in report.metrics.items():
+        print(f"  held-out {name}: accuracy@1 {values['accuracy_at_1']:.3f}, MRR {values['mrr']:.3f} "
+              f"({values['queries']} queries among {values['candidates']})")
+    return 0
+
+
+def _generate(args) -> int:
+    from matchmaker.synthetic import synthetic_profiles
+
+    frame = synthetic_profiles(args.n, seed=args.seed)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    if args.out.suffix.lower() == ".parquet":
+        frame.to_parquet(args.out, index=False)
+    else:
+        frame.to_csv(args.out, index=False, encoding="utf-8")
+    print(f"{len(frame)} synthetic profiles written to {args.out}", file=sys.stderr)
+    return 0
+
+
+COMMANDS = {"validate": _validate, "recommend": _recommend, "evaluate": _evaluate, "embed": _embed,
+            "export": _export, "tune": _tune, "train-model": _train, "generate": _generate}
+
+if __name__ == "__main__":
+    sys.exit(main())

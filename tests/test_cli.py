@@ -1,0 +1,99 @@
+"""The commands outside tools call (shared/CONTRACT.md section 3), run as a user would run them."""
+
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from matchmaker import config as C
+from matchmaker.features import COMPONENTS
+
+from conftest import write_csv
+
+
+def matchmaker(*args: str, env_cache=None) -> subprocess.CompletedProcess:
+    env = None
+    if env_cache is not None:
+        import os
+        env = {**os.environ, "MATCHMAKER_CACHE_DIR": str(env_cache)}
+    return subprocess.run([sys.executable, "-m", "matchmaker.cli", *args], capture_output=True, text=True, env=env)
+
+
+@pytest.mark.slow
+def test_recommend_on_the_demo_data_follows_the_contract(tmp_path):
+    out = tmp_path / "recs.csv"
+    done = matchmaker("recommend", str(C.DEMO_PROFILES), "--top-k", "5", "--out", str(out), "--quiet", env_cache=tmp_path / "cache")
+    assert done.returncode == 0, done.stderr
+    table = pd.read_csv(out, dtype={C.SOURCE_ID: str, C.TARGET_ID: str})
+    profiles = pd.read_csv(C.DEMO_PROFILES, dtype=str)
+    assert list(table.columns[:4]) == [C.SOURCE_ID, C.RANK, C.TARGET_ID, C.SCORE]
+    assert set(table.columns[4:]) <= set(COMPONENTS)
+    assert np.allclose(table.iloc[:, 4:].sum(axis=1), table[C.SCORE], atol=1e-5)
+    assert len(table) == 5 * len(profiles) and set(table[C.SOURCE_ID]) == set(profiles["id"])
+    assert (table[C.RANK].between(1, 5)).all()
+    # a second run reads every vector from the cache and gives the same file
+    again = tmp_path / "again.csv"
+    assert matchmaker("recommend", str(C.DEMO_PROFILES), "--top-k", "5", "--out", str(again), "--quiet",
+                      env_cache=tmp_path / "cache").returncode == 0
+    assert out.read_bytes() == again.read_bytes()
+
+
+def test_recommend_without_optional_columns(tmp_path):
+    rows = [{"id": "D1", "name": "A", "country": "Deutschland", "city": "Aachen", "description": "Wir bauen Windkraftanlagen."},
+            {"id": "C1", "name": "B", "country": "中国", "city": "兰州", "description": "公司制造风力发电机组。"},
+            {"id": "C2", "name": "C", "country": "China", "city": "Shanghai", "description": "我们生产中成药。"}]
+    out = tmp_path / "recs.csv"
+    done = matchmaker("recommend", str(write_csv(tmp_path / "p.csv", rows)), "--top-k", "3", "--out", str(out), "--no-cache", "--quiet")
+    assert done.returncode == 0, done.stderr
+    table = pd.read_csv(out)
+    assert len(table) == 2 + 2  # D1 gets both Chinese companies; each Chinese company gets D1
+    assert table.loc[table[C.SOURCE_ID] == "D1", C.TARGET_ID].iloc[0] == "C1"
+
+
+def test_recommend_refuses_a_bad_file_with_its_report(tmp_path):
+    path = write_csv(tmp_path / "p.csv", [{"id": "1", "name": "A", "city": "Köln", "description": "x"}])
+    done = matchmaker("recommend", str(path), "--top-k", "3", "--out", str(tmp_path / "o.csv"))
+    assert done.returncode != 0 and "Traceback" not in done.stderr and "country" in done.stderr
+    assert not (tmp_path / "o.csv").exists()
+
+
+@pytest.mark.slow
+def test_evaluate_prints_every_figure_next_to_its_baselines(tmp_path):
+    done = matchmaker("evaluate", str(C.DEMO_PROFILES), str(C.DEMO_PAIRS), "--k", "10", env_cache=tmp_path / "cache")
+    assert done.returncode == 0, done.stderr
+    for expected in ("random", "sector codes only", "matcher", "de_to_cn", "cn_to_de", "recall@10", "mrr", "ndcg@10"):
+        assert expected in done.stdout
+
+
+def test_export_is_spreadsheet_safe_and_respects_consent(tmp_path):
+    rows = [{"id": "D1", "name": "Rhein GmbH", "country": "DE", "city": "Köln", "description": "Wir bauen Schweißroboter.",
+             "contact_name": "Frau Geheim", "contact_email": "geheim@rhein.example", "contact_consent": "nein"},
+            {"id": "C1", "name": "=HYPERLINK(\"http://x.example\")", "country": "CN", "city": "佛山",
+             "description": "公司生产焊接机器人。", "contact_name": "王经理", "contact_email": "wang@c1.example", "contact_consent": "是"},
+            {"id": "C2", "name": "@SUM(A1)", "country": "CN", "city": "佛山", "description": "+机器人焊接工作站",
+             "contact_name": "李经理", "contact_email": "li@c2.example", "contact_consent": "否"}]
+    profiles = write_csv(tmp_path / "p.csv", rows)
+    for suffix in ("csv", "xlsx"):
+        out = tmp_path / f"shortlist.{suffix}"
+        done = matchmaker("export", str(profiles), "--company", "D1", "--top-k", "2", "--out", str(out), "--no-cache", "--lang", "de")
+        assert done.returncode == 0, done.stderr
+        table = pd.read_csv(out, dtype=str, keep_default_na=False) if suffix == "csv" else pd.read_excel(out, dtype=str, keep_default_na=False)
+        assert set(table["partner_id"]) == {"C1", "C2"}
+        for value in table.to_numpy().ravel():
+            assert not str(value).startswith(("=", "+", "-", "@")), value
+        contacts = table.set_index("partner_id")
+        assert contacts.loc["C1", "contact_email"] == "wang@c1.example"
+        assert contacts.loc["C2", "contact_email"] == "" and "li@c2" not in out.read_bytes().decode("latin-1")
+    back = matchmaker("export", str(profiles), "--company", "C1", "--top-k", "1", "--out", str(tmp_path / "c1.csv"), "--no-cache")
+    assert "geheim" not in (tmp_path / "c1.csv").read_text(encoding="utf-8-sig")
+    unknown = matchmaker("export", str(profiles), "--company", "X9", "--top-k", "1", "--out", str(tmp_path / "x.csv"), "--no-cache")
+    assert unknown.returncode == 2 and "X9" in unknown.stderr and "Traceback" not in unknown.stderr
+
+
+def test_generate_writes_valid_synthetic_profiles(tmp_path):
+    out = tmp_path / "synthetic.csv"
+    assert matchmaker("generate", "--n", "50", "--out", str(out)).returncode == 0
+    done = matchmaker("validate", str(out))
+    assert done.returncode == 0 and "100 companies (50 German, 50 Chinese)" in done.stdout
