@@ -79,3 +79,23 @@ def fold(text: str) -> str:
     for umlaut, spelled in (("ä", "ae"), ("ö", "oe"), ("ü", "ue"), ("ß", "ss")):
         text = text.replace(umlaut, spelled)
     return "".join(ch for ch in text if ch.isalnum())
+
+
+def sort_key(name: str) -> str:
+    """A key that sorts German and Chinese names together the way readers expect: umlauts spelled out
+    as in German phone books (DIN 5007-2: ä = ae), Chinese by Hanyu Pinyin (佛山 sorts as "foshan", between "Essen" and
+    "Fulda")."""
+    return fold(_pinyin(name)) if has_cjk(name) else fold(unicodedata.normalize("NFKD", name))
+
+
+def search_key(text: str) -> str:
+    """What a search box compares with: the folded text plus its pinyin, so "foshan", "佛山" and
+    "Köln"/"koeln" all find what they mean."""
+    folded = fold(text)
+    return folded + " " + fold(_pinyin(text)) if has_cjk(text) else folded
+
+
+def _pinyin(text: str) -> str:
+    from pypinyin import lazy_pinyin
+
+    return "".join(lazy_pinyin(text))

@@ -1,0 +1,1 @@
+"""The Streamlit dashboard: the only code that imports streamlit. Pages render; the package computes."""

@@ -1,0 +1,48 @@
+"""Pieces every page uses: the fitted matcher for the data in use, labels, the model notice."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from matchmaker import config as C
+from matchmaker.embeddings import RECOMMENDED_CONNECTED_MODEL
+from matchmaker.i18n import t
+from matchmaker.matcher import Matcher
+from matchmaker.taxonomy import load_taxonomy
+from matchmaker.text import sort_key
+from matchmaker.ui import resources, state
+
+
+def matcher() -> Matcher:
+    environment = C.Environment.read()
+    upload = state.upload()
+    name, content = upload if upload else ("demo", None)
+    with st.spinner("…"):
+        return resources.fitted_matcher(name, content, environment.model, str(environment.cache_dir))
+
+
+def tr(key: str, **params: object) -> str:
+    return t(f"ui.{key}", state.language(), **params)
+
+
+def company_label(row: pd.Series) -> str:
+    local = f" · {row[C.NAME_LOCAL]}" if row.get(C.NAME_LOCAL) else ""
+    return f"{row[C.NAME]}{local} ({row[C.CITY]})"
+
+
+def sorted_ids(table: pd.DataFrame) -> list[str]:
+    """Company ids sorted by name as German and Chinese readers expect (see text.sort_key)."""
+    keys = table[C.NAME].map(sort_key)
+    return list(table.assign(_key=keys).sort_values("_key")[C.ID])
+
+
+def label(kind: str, key: str) -> str:
+    return load_taxonomy().label(kind, key, state.language())  # type: ignore[arg-type]
+
+
+def model_notice(fitted: Matcher) -> None:
+    if fitted.encoder_name_ == C.DOMAIN_MODEL_NAME:
+        st.caption(tr("model_domain", recommended=RECOMMENDED_CONNECTED_MODEL))
+    else:
+        st.caption(tr("model_other", name=fitted.encoder_name_))

@@ -1,0 +1,32 @@
+"""Your own data: upload a profiles file, read its validation report, use it or go back to the demo."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from matchmaker.ui import resources, state
+from matchmaker.ui.common import tr
+
+
+def render() -> None:
+    st.title(tr("page_data"))
+    upload = state.upload()
+    st.caption(tr("data_source") + ": " + (tr("uploaded_data", name=upload[0]) if upload else tr("demo_data")))
+    if upload and st.button(tr("use_demo"), key="use_demo"):
+        st.session_state[state.UPLOAD] = None
+        st.rerun()
+    file = st.file_uploader(tr("upload"), type=["csv", "xlsx", "txt", "tsv", "parquet"], key="uploader")
+    if file is None:
+        return
+    content = file.getvalue()
+    profiles = resources.validate_upload(file.name, content)
+    report = profiles.report
+    language = state.language()
+    if report.usable:
+        st.session_state[state.UPLOAD] = (file.name, content)
+        st.success(tr("upload_ok", rows=report.rows))
+    else:
+        st.error(tr("upload_bad"))
+    st.text(report.summary(language))
+    for issue in report.sorted_issues():
+        st.text(issue.render(language))

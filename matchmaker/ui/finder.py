@@ -1,0 +1,107 @@
+"""Partner finder: pick a company, see ranked partners with their score parts and reasons."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from matchmaker import config as C
+from matchmaker.explain import explain_pair
+from matchmaker.matcher import Filters
+from matchmaker.profiles import SIZE_BANDS
+from matchmaker.taxonomy import load_taxonomy
+from matchmaker.ui import state
+from matchmaker.ui.common import company_label, label, matcher, model_notice, sorted_ids, tr
+
+
+def weight_sliders(configured: dict[str, float], version: str) -> dict[str, float]:
+    st.sidebar.subheader(tr("weights"), help=tr("weights_help"))
+    if st.sidebar.button(tr("reset_weights", version=version), key="reset_weights"):
+        for name, value in configured.items():
+            st.session_state[f"{state.WEIGHT_PREFIX}{name}"] = float(value)
+    weights = {}
+    for name, value in configured.items():
+        weights[name] = st.sidebar.slider(tr(f"component_{name}"), 0.0, 1.0, float(value), 0.01,
+                                          key=f"{state.WEIGHT_PREFIX}{name}")
+    if not any(v > 0 for v in weights.values()):
+        weights = dict(configured)
+    return weights
+
+
+def filters_sidebar(fitted, other: str) -> tuple[Filters, int]:
+    taxonomy = load_taxonomy()
+    table = fitted.profiles_[fitted.profiles_[C.COUNTRY] == other]
+    st.sidebar.subheader(tr("filters"))
+    cities = sorted({c for c in table[C.CITY_KEY] if c}, key=lambda c: label("city", c))
+    sectors = sorted({d for d in table[C.NACE_DIVISION] if d})
+    focus = [k for k in taxonomy.focus_keys if k != "other"]
+    cooperation = list(taxonomy.cooperation_types["key"])
+    chosen = Filters(
+        cities=tuple(st.sidebar.multiselect(tr("filter_city"), cities, format_func=lambda c: label("city", c), key="f_city")),
+        sectors=tuple(st.sidebar.multiselect(tr("filter_sector"), sectors, format_func=lambda d: f"{d} {label('division', d)}", key="f_sector")),
+        focus=tuple(st.sidebar.multiselect(tr("filter_focus"), focus, format_func=lambda k: label("focus", k), key="f_focus")),
+        cooperation=tuple(st.sidebar.multiselect(tr("filter_cooperation"), cooperation, format_func=lambda k: label("cooperation", k), key="f_coop")),
+        sizes=tuple(st.sidebar.multiselect(tr("filter_size"), SIZE_BANDS, key="f_size")),
+        min_score=st.sidebar.slider(tr("min_score"), 0.0, 1.0, 0.0, 0.01, key="f_min_score"),
+    )
+    k = st.sidebar.slider(tr("top_k"), 1, 30, 10, key="f_top_k")
+    return chosen, k
+
+
+def component_chart(suggestions: pd.DataFrame, names: dict[str, str]) -> alt.Chart:
+    parts = [c for c in suggestions.columns if c not in (C.SOURCE_ID, C.RANK, C.TARGET_ID, C.SCORE, "partner")]
+    long = suggestions.melt(id_vars=["partner", C.RANK], value_vars=parts, var_name="component", value_name="value")
+    long["component"] = long["component"].map(lambda c: tr(f"component_{c}"))
+    order = list(suggestions.sort_values(C.RANK)["partner"])
+    return alt.Chart(long).mark_bar().encode(
+        x=alt.X("sum(value):Q", title=tr("score")),
+        y=alt.Y("partner:N", sort=order, title=None),
+        color=alt.Color("component:N", title=tr("components")),
+        tooltip=["partner", "component", alt.Tooltip("value:Q", format=".3f")],
+    ).properties(height=max(120, 28 * len(order)))
+
+
+def render() -> None:
+    fitted = matcher()
+    profiles = fitted.profiles_.set_index(C.ID, drop=False)
+    st.title(tr("page_finder"))
+    model_notice(fitted)
+    ids = sorted_ids(fitted.profiles_)
+    if st.session_state.get(state.COMPANY) not in ids:
+        st.session_state[state.COMPANY] = ids[0]
+    company_id = st.selectbox(tr("company"), ids, key=state.COMPANY, help=tr("company_help"),
+                              format_func=lambda i: company_label(profiles.loc[i]))
+    source = profiles.loc[company_id]
+    other = "CN" if source[C.COUNTRY] == "DE" else "DE"
+
+    configured = fitted.resolved_weights()
+    weights = weight_sliders(configured.as_dict(), configured.version)
+    chosen, k = filters_sidebar(fitted, other)
+    suggestions = fitted.recommend(company_id, k=k, filters=chosen, weights=weights)
+
+    st.subheader(tr("partners_from", country=tr(f"country_{other}")))
+    if suggestions.empty:
+        st.info(tr("no_suggestions"))
+        return
+    suggestions["partner"] = [f"{r}. {profiles.loc[t][C.NAME]}" for r, t in zip(suggestions[C.RANK], suggestions[C.TARGET_ID])]
+    st.altair_chart(component_chart(suggestions, {}), width="stretch")
+    names = (source[C.NAME], "")
+    for row in suggestions.itertuples(index=False):
+        partner = profiles.loc[row.target_id]
+        with st.expander(f"{row.rank}. {company_label(partner)} — {tr('score')} {row.score:.3f}", expanded=row.rank <= 3):
+            explanation = explain_pair(fitted, company_id, row.target_id, weights=weights)
+            st.markdown(f"**{tr('why')}**")
+            for line in explanation.render(state.language(), (names[0], partner[C.NAME])):
+                st.text(f"• {line}")
+            st.markdown(f"**{tr('profile')}**")
+            st.text(partner[C.DESCRIPTION][:1500])
+            if partner[C.OFFERS]:
+                st.text(f"{tr('offers')}: {partner[C.OFFERS][:600]}")
+            if partner[C.SEEKS]:
+                st.text(f"{tr('seeks')}: {partner[C.SEEKS][:600]}")
+            if st.button(tr("add_to_shortlist"), key=f"add_{company_id}_{row.target_id}"):
+                entry = {"source_id": company_id, "target_id": row.target_id, "note": ""}
+                if entry["target_id"] not in {e["target_id"] for e in state.shortlist() if e["source_id"] == company_id}:
+                    state.shortlist().append(entry)
+                st.success(tr("added", name=partner[C.NAME]))

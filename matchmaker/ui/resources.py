@@ -1,0 +1,46 @@
+"""Cached loading: the fitted matcher per profiles file (``st.cache_resource``) and the encoder."""
+
+from __future__ import annotations
+
+import hashlib
+import tempfile
+from pathlib import Path
+
+import streamlit as st
+
+from matchmaker import config as C
+from matchmaker.matcher import Matcher
+from matchmaker.profiles import Profiles, load_profiles
+
+
+@st.cache_resource(show_spinner=False)
+def fitted_matcher(name: str, content: bytes | None, model: str, cache_dir: str) -> Matcher:
+    """A matcher fitted on the demo data (``content`` None) or on uploaded bytes named ``name``."""
+    profiles = _profiles(name, content)
+    return Matcher(model=model, cache_dir=cache_dir).fit(profiles)
+
+
+def _profiles(name: str, content: bytes | None) -> Profiles:
+    if content is None:
+        return load_profiles(C.DEMO_PROFILES)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / Path(name).name
+        path.write_bytes(content)
+        return load_profiles(path)
+
+
+def validate_upload(name: str, content: bytes) -> Profiles:
+    """Validate uploaded bytes without raising: the report says what is wrong."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / Path(name).name
+        path.write_bytes(content)
+        from matchmaker.errors import ProfileFileError
+
+        try:
+            return load_profiles(path, strict=False)
+        except ProfileFileError as exc:
+            return Profiles(table=None, report=exc.report)  # type: ignore[arg-type]
+
+
+def content_key(content: bytes | None) -> str:
+    return "demo" if content is None else hashlib.sha1(content).hexdigest()[:12]

@@ -1,0 +1,35 @@
+"""Every ``st.session_state`` key the dashboard uses, in one place, with typed accessors."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from matchmaker.i18n import UI_LANGUAGES, UiLanguage
+
+LANGUAGE = "ui_language"
+COMPANY = "finder_company"
+SHORTLIST = "shortlist"          # list of dicts: source_id, target_id, note
+UPLOAD = "uploaded_profiles"     # (file name, bytes) of the profiles in use, or None for the demo
+WEIGHT_PREFIX = "weight_"        # one slider per component: weight_semantic, ...
+THRESHOLD = "portfolio_threshold"
+
+
+def language() -> UiLanguage:
+    """The interface language: the URL's ``?lang=`` if valid, else German."""
+    if LANGUAGE not in st.session_state:
+        from_url = st.query_params.get("lang", "de")
+        st.session_state[LANGUAGE] = from_url if from_url in UI_LANGUAGES else "de"
+    return st.session_state[LANGUAGE]
+
+
+def remember_language() -> None:
+    """Write the chosen language into the URL, so a shared link opens in the same language."""
+    st.query_params["lang"] = st.session_state[LANGUAGE]
+
+
+def shortlist() -> list[dict]:
+    return st.session_state.setdefault(SHORTLIST, [])
+
+
+def upload() -> tuple[str, bytes] | None:
+    return st.session_state.get(UPLOAD)

@@ -1,0 +1,96 @@
+"""Each dashboard page, run by Streamlit's AppTest on the demo data."""
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from matchmaker import config as C
+
+TIMEOUT = 180
+
+
+@pytest.fixture
+def app(tmp_path, monkeypatch):
+    monkeypatch.setenv("MATCHMAKER_CACHE_DIR", str(tmp_path / "cache"))
+    return AppTest.from_file(str(C.REPO_DIR / "app.py"), default_timeout=TIMEOUT)
+
+
+@pytest.mark.slow
+def test_finder_shows_partners_from_the_other_country_and_reranks(app):
+    app.run()
+    assert not app.exception
+    assert app.title[0].value == "Partnersuche"  # German by default
+    first = [e.label for e in app.expander]
+    assert first and all("Score" not in label for label in first)  # labels in German: "Punktzahl"
+    company = app.selectbox(key="finder_company")
+    chinese = next(option for option in company.options if "CN" in option)
+    company.set_value(chinese).run()
+    assert not app.exception
+    assert any("Deutschland" in m.value for m in app.subheader)
+    before = [e.label for e in app.expander]
+    for name in ("semantic", "terms", "focus", "complementarity", "cooperation"):
+        app.slider(key=f"weight_{name}").set_value(0.0)
+    app.slider(key="weight_sector").set_value(1.0).run()
+    assert not app.exception
+    assert [e.label for e in app.expander] != before
+    app.button(key="reset_weights").click().run()
+    assert [e.label for e in app.expander] == before
+
+
+@pytest.mark.slow
+def test_language_switch_covers_interface_and_explanations(app):
+    app.run()
+    app.sidebar.radio[0].set_value("zh").run()
+    assert not app.exception
+    assert app.title[0].value == "寻找合作伙伴"
+    assert any("得分" in e.label for e in app.expander)
+    assert app.query_params["lang"] == ["zh"] or app.query_params["lang"] == "zh"
+    app.sidebar.radio[0].set_value("en").run()
+    assert app.title[0].value == "Partner finder"
+
+
+def render_page(page: str, shortlist: list | None = None) -> None:
+    """A page rendered alone, as st.navigation would run it (AppTest.from_function script)."""
+    import streamlit as st
+
+    from matchmaker.ui import data_page, portfolio, shortlist_page
+
+    st.session_state.setdefault("pages", {})
+    if shortlist is not None:
+        st.session_state.setdefault("shortlist", shortlist)
+    {"portfolio": portfolio, "shortlist": shortlist_page, "data": data_page}[page].render()
+
+
+def page_test(page: str, **kwargs) -> AppTest:
+    return AppTest.from_function(render_page, args=(page,), kwargs=kwargs, default_timeout=TIMEOUT)
+
+
+@pytest.mark.slow
+def test_shortlist_collects_suggestions_and_downloads(app):
+    app.run()
+    add = next(b for b in app.button if b.key and b.key.startswith("add_"))
+    add.click().run()
+    assert not app.exception
+    (entry,) = app.session_state["shortlist"]
+    page = page_test("shortlist", shortlist=[entry]).run()
+    assert not page.exception
+    downloads = [e for e in page.get("download_button")]
+    assert len(downloads) == 2
+    table = page.get("arrow_data_frame") or page.dataframe
+    assert table
+
+
+@pytest.mark.slow
+def test_portfolio_page_draws_matrix_map_and_heatmap(tmp_path, monkeypatch):
+    monkeypatch.setenv("MATCHMAKER_CACHE_DIR", str(tmp_path / "cache"))
+    page = page_test("portfolio").run()
+    assert not page.exception
+    assert len(page.subheader) == 3  # matrix, map, focus heatmap
+    page.selectbox(key="portfolio_city").set_value("foshan").run()
+    assert not page.exception
+    assert "Foshan" in page.markdown[0].value or "佛山" in page.markdown[0].value
+
+
+def test_data_page_without_upload_shows_the_demo_source():
+    page = page_test("data").run()
+    assert not page.exception
+    assert "Demodaten" in page.caption[0].value
