@@ -70,18 +70,27 @@ def _dot(a, b, pairwise: bool) -> np.ndarray:
     """Row-wise dot products of aligned rows, or the full product matrix; dense or sparse."""
     if pairwise:
         if sparse.issparse(a):
-            return np.asarray(a.multiply(b).sum(axis=1)).ravel().astype(np.float32)
-        return np.einsum("ij,ij->i", a, b).astype(np.float32)
+            return np.asarray(a.multiply(b).sum(axis=1), dtype=np.float32).ravel()
+        return np.einsum("ij,ij->i", a, b).astype(np.float32, copy=False)
     product = a @ b.T
-    return (product.toarray() if sparse.issparse(product) else np.asarray(product)).astype(np.float32)
+    return (product.toarray() if sparse.issparse(product) else np.asarray(product)).astype(np.float32, copy=False)
 
 
-def _pick(table: np.ndarray, row_index: np.ndarray, col_index: np.ndarray, pairwise: bool) -> np.ndarray:
-    return table[row_index, col_index] if pairwise else table[row_index[:, None], col_index[None, :]]
+def _pick(table: np.ndarray, row_index: np.ndarray, col_index: np.ndarray, pairwise: bool) -> np.ndarray | np.float32:
+    """Per-pair values of a small (language x language) table; a scalar when the block holds a
+    single language pair (the common case, and much cheaper than a full matrix)."""
+    if pairwise:
+        return table[row_index, col_index].astype(np.float32)
+    rows, cols = np.unique(row_index), np.unique(col_index)
+    if len(rows) == 1 and len(cols) == 1:
+        return np.float32(table[rows[0], cols[0]])
+    return np.take(table[row_index].astype(np.float32), col_index, axis=1)
 
 
-def _calibrate(raw: np.ndarray, mean: np.ndarray, std: np.ndarray, z_cap: float) -> np.ndarray:
-    return np.clip((raw - mean) / (z_cap * std), 0.0, 1.0).astype(np.float32)
+def _calibrate(raw: np.ndarray, mean, std, z_cap: float) -> np.ndarray:
+    raw -= mean
+    raw /= np.float32(z_cap) * std
+    return np.clip(raw, 0.0, 1.0, out=raw)
 
 
 def semantic(src: CompanyFeatures, tgt: CompanyFeatures, cal: Calibration, pairwise: bool = False) -> np.ndarray:
@@ -114,22 +123,25 @@ def complementarity(src: CompanyFeatures, tgt: CompanyFeatures, cal: Calibration
     forward = _calibrate(_dot(src.offers, tgt.seeks, pairwise), mean, std, cal.z_cap)
     backward = _calibrate(_dot(src.seeks, tgt.offers, pairwise), mean, std, cal.z_cap)
     total = forward + backward
-    return np.divide(2 * forward * backward, total, out=np.zeros_like(total), where=total > 0)
+    forward *= backward
+    forward *= 2.0
+    return np.divide(forward, total, out=np.zeros_like(total), where=total > 0)
 
 
 def cooperation(src: CompanyFeatures, tgt: CompanyFeatures, cal: Calibration, pairwise: bool = False,
                 compatibility: np.ndarray | None = None) -> np.ndarray:
-    # best compatibility over the type pairs: max over a of src[:, a] * max_b(compat[a, b] * tgt[:, b])
-    kinds = compatibility.shape[0]
-    best = None
-    for a in range(kinds):
-        reach = tgt.cooperation * compatibility[a][None, :]
-        per_target = reach.max(axis=1)
-        value = src.cooperation[:, a] * per_target if pairwise else src.cooperation[:, a][:, None] * per_target[None, :]
-        best = value if best is None else np.maximum(best, value)
-    known_src, known_tgt = src.cooperation.any(axis=1), tgt.cooperation.any(axis=1)
-    known = known_src & known_tgt if pairwise else known_src[:, None] & known_tgt[None, :]
-    return np.where(known, best, NEUTRAL).astype(np.float32)
+    # reach[j, a]: how well target j's types fit type a; a source's value is its best type's reach
+    reach = (tgt.cooperation[:, None, :] * compatibility[None, :, :]).max(axis=2)
+    reach[~tgt.cooperation.any(axis=1)] = NEUTRAL
+    if pairwise:
+        best = np.where(src.cooperation > 0, reach, 0.0).max(axis=1)
+        return np.where(src.cooperation.any(axis=1), best, NEUTRAL).astype(np.float32)
+    out = np.empty((len(src), len(tgt)), dtype=np.float32)
+    patterns, which = np.unique(src.cooperation > 0, axis=0, return_inverse=True)
+    for number, pattern in enumerate(patterns):  # few distinct sets of types, however many companies
+        rows = np.flatnonzero(which.ravel() == number)
+        out[rows] = reach[:, pattern].max(axis=1) if pattern.any() else NEUTRAL
+    return out
 
 
 def size(src: CompanyFeatures, tgt: CompanyFeatures, cal: Calibration, pairwise: bool = False) -> np.ndarray:

@@ -15,6 +15,7 @@ Example::
 from __future__ import annotations
 
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -30,7 +31,7 @@ from matchmaker.embeddings import CachedEncoder, EmbeddingCache, Encoder, load_e
 from matchmaker.errors import NotFittedError, ParameterError, UnknownCompanyError
 from matchmaker.features import COMPONENTS, CompanyFeatures, component_values, fit_calibration
 from matchmaker.profiles import SIZE_BANDS, Profiles, profiles_from_frame
-from matchmaker.scoring import Weights, combine, load_weights
+from matchmaker.scoring import Weights, combine, load_weights, weighted_sum
 from matchmaker.taxonomy import Taxonomy, load_taxonomy
 
 log = logging.getLogger(__name__)
@@ -38,6 +39,8 @@ LANGUAGES = C.LANGUAGES
 INFERRED_SECTOR_MASS = 0.8   # an inferred division counts for at most 80 % of a given one
 SECTOR_TEMPERATURE = 0.05
 SECTOR_CANDIDATES = 3
+RANKING_THREADS = 2
+BLOCK_CELLS = 12_500_000  # source x target cells per block: ~50 MB per float32 matrix
 COOPERATION_AFFINITY = {  # symmetric compatibility of different cooperation types (same type = 1)
     ("distribution", "market_entry"): 0.8, ("licensing", "technology_transfer"): 0.8,
     ("joint_venture", "investment"): 0.7, ("contract_manufacturing", "supply"): 0.7,
@@ -75,7 +78,7 @@ class Matcher(BaseEstimator):
         component -> weight, or a :class:`Weights`.
     z_cap : calibration cap for the similarity components (see :mod:`matchmaker.features`).
     cache_dir : folder for the on-disk embedding cache; None keeps no cache.
-    block_size : sources scored per block in ``recommend_all``; None picks one for ~100 MB blocks.
+    block_size : sources scored per block in ``recommend_all``; None picks one for ~50 MB matrices.
     show_progress : progress bars for embedding and ranking.
     """
 
@@ -203,7 +206,7 @@ class Matcher(BaseEstimator):
     def _block_size(self, targets: int) -> int:
         if self.block_size:
             return int(self.block_size)
-        return int(max(8, min(2048, 25_000_000 // max(targets, 1))))
+        return int(max(8, min(2048, BLOCK_CELLS // max(targets, 1))))
 
     def _rank(self, sources: np.ndarray, targets: np.ndarray, k: int, weights: Weights,
               progress: bool = False, label: str = "") -> pd.DataFrame:
@@ -215,24 +218,29 @@ class Matcher(BaseEstimator):
         k = min(k, len(targets))
         target_features = self.features_.take(targets)
         block = self._block_size(len(targets))
-        starts = range(0, len(sources), block)
-        if progress:
-            from tqdm.auto import tqdm
-            starts = tqdm(starts, desc=label or "ranking", unit="block", total=len(starts))
-        pieces = []
-        for start in starts:
+        starts = list(range(0, len(sources), block))
+
+        def rank_block(start: int) -> pd.DataFrame:
             rows = sources[start:start + block]
             values = component_values(names, self.features_.take(rows), target_features, self.calibration_,
                                       self.affinity_, self.compatibility_)
-            score, contributions = combine(values, weights)
+            score = weighted_sum(values, weights)
             top = _top_k_indices(score, k)
             row_index = np.repeat(np.arange(len(rows)), k)
             flat = top.ravel()
             piece = {C.SOURCE_ID: self.ids_[np.repeat(rows, k)], C.RANK: np.tile(np.arange(1, k + 1), len(rows)),
                      C.TARGET_ID: self.ids_[targets[flat]], C.SCORE: score[row_index, flat]}
-            for name in names:
-                piece[name] = contributions[name][row_index, flat]
-            pieces.append(pd.DataFrame(piece))
+            for name in names:  # contributions only where they are shown: the top k
+                piece[name] = values[name][row_index, flat] * np.float32(weights[name])
+            return pd.DataFrame(piece)
+
+        # numpy's elementwise work runs on one core and releases the GIL: two blocks at a time
+        with ThreadPoolExecutor(max_workers=RANKING_THREADS) as pool:
+            results = pool.map(rank_block, starts)
+            if progress:
+                from tqdm.auto import tqdm
+                results = tqdm(results, desc=label or "ranking", unit="block", total=len(starts))
+            pieces = list(results)
         return pd.concat(pieces, ignore_index=True)[columns]
 
 
@@ -240,7 +248,7 @@ def _top_k_indices(score: np.ndarray, k: int) -> np.ndarray:
     """Column indices of the ``k`` largest values per row, best first; ties broken by position so
     results are deterministic."""
     if k < score.shape[1]:
-        part = np.argpartition(-score, k - 1, axis=1)[:, :k]
+        part = np.argpartition(score, score.shape[1] - k, axis=1)[:, -k:]
     else:
         part = np.tile(np.arange(score.shape[1]), (score.shape[0], 1))
     part_scores = np.take_along_axis(score, part, axis=1)

@@ -83,6 +83,17 @@ def save_weights(weights: Weights, path: Path | str) -> Path:
     return path
 
 
+def weighted_sum(components: Mapping[str, np.ndarray], weights: Weights) -> np.ndarray:
+    """Only the score (``sum of weight x component``), accumulated in place: what ranking needs."""
+    score = None
+    for name, values in components.items():
+        if score is None:
+            score = values * np.float32(weights[name])
+        else:
+            score += values * np.float32(weights[name])
+    return score if score is not None else np.zeros(0, np.float32)
+
+
 def combine(components: Mapping[str, np.ndarray], weights: Weights) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     """``(score, contributions)``: each contribution is weight x component, and they add up to the
     score exactly (the score is computed as their sum)."""
