@@ -28,7 +28,7 @@ from sklearn.base import BaseEstimator
 from matchmaker import config as C
 from matchmaker.concepts import ConceptIndex, load_concepts, tfidf_rows
 from matchmaker.embeddings import CachedEncoder, EmbeddingCache, Encoder, load_encoder
-from matchmaker.errors import NotFittedError, ParameterError, UnknownCompanyError
+from matchmaker.errors import NotFittedError, ParameterError, ProfileFileError, UnknownCompanyError
 from matchmaker.features import COMPONENTS, CompanyFeatures, component_values, fit_calibration
 from matchmaker.profiles import SIZE_BANDS, Profiles, profiles_from_frame
 from matchmaker.scoring import Weights, combine, load_weights, weighted_sum
@@ -286,7 +286,6 @@ def _normalised_table(profiles: pd.DataFrame | Profiles) -> pd.DataFrame:
         return profiles
     loaded = profiles_from_frame(profiles)
     if not loaded.report.usable:
-        from matchmaker.errors import ProfileFileError
         raise ProfileFileError(loaded.report.render("en"), loaded.report)
     return loaded.table
 

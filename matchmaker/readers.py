@@ -305,7 +305,6 @@ def _table_from_rows(numbered: list[tuple[int, list[str]]], report: ValidationRe
     if not nonblank:
         _fail(report, "file_empty")
     if header_found:
-        header_at = 0 if numbered and any(numbered[0][1]) else 0
         header_number, header = numbered[0]
         body = numbered[1:]
     else:
