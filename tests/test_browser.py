@@ -100,5 +100,5 @@ def test_dashboard_in_chromium(dashboard, tmp_path):
         saved = tmp_path / "shortlist.csv"
         download_info.value.save_as(saved)
         text = saved.read_text(encoding="utf-8-sig")
-        assert "partner" in text.splitlines()[0] and len(text.splitlines()) == 2
+        assert "Partner" in text.splitlines()[0] and "Notiz" in text.splitlines()[0] and len(text.splitlines()) == 2
         browser.close()

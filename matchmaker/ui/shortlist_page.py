@@ -43,8 +43,10 @@ def render() -> None:
         st.info(tr("shortlist_empty"))
         return
     table = shortlist_table(fitted)
-    edited = st.data_editor(table, key="shortlist_editor", disabled=[c for c in table.columns if c != "note"],
-                            hide_index=True, num_rows="fixed")
+    headers = {c: tr(f"column_{c}") for c in table.columns}
+    edited = st.data_editor(table.rename(columns=headers), key="shortlist_editor", hide_index=True, num_rows="fixed",
+                            disabled=[h for c, h in headers.items() if c != "note"])
+    edited = edited.rename(columns={h: c for c, h in headers.items()})
     for entry, note in zip(state.shortlist(), edited["note"]):
         entry["note"] = str(note or "")
     remove = st.multiselect(tr("remove"), list(range(len(table))), format_func=lambda i: table.iloc[i]["partner"], key="shortlist_remove")
@@ -52,6 +54,7 @@ def render() -> None:
         st.session_state[state.SHORTLIST] = [e for i, e in enumerate(state.shortlist()) if i not in remove]
         st.rerun()
     left, right = st.columns(2)
-    left.download_button(tr("download_csv"), as_bytes(edited, ".csv"), "isa-shortlist.csv", "text/csv", key="dl_csv")
-    right.download_button(tr("download_xlsx"), as_bytes(edited, ".xlsx"), "isa-shortlist.xlsx",
+    readable = edited.rename(columns=headers)
+    left.download_button(tr("download_csv"), as_bytes(readable, ".csv"), "isa-shortlist.csv", "text/csv", key="dl_csv")
+    right.download_button(tr("download_xlsx"), as_bytes(readable, ".xlsx"), "isa-shortlist.xlsx",
                           "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="dl_xlsx")
