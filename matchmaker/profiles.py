@@ -63,6 +63,8 @@ _BAND_FOLDED = {fold(b): b for b in SIZE_BANDS} | {fold("<50"): "1-49", fold("10
 _FORMULA_START = ("=", "+", "@", "\t", "\r")
 _HTML = re.compile(r"<\s*/?\s*[a-zA-Z][^>]*>|&[a-z]+;")
 _LIST_SPLIT = re.compile(r"[;；,，、|/]")
+_LANGUAGE_SPELLINGS = {"deutsch": "de", "german": "de", "德文": "de", "德语": "de", "chinesisch": "zh", "chinese": "zh",
+                       "cn": "zh", "中文": "zh", "汉语": "zh", "englisch": "en", "english": "en", "英文": "en", "英语": "en"}
 _NUMBER = re.compile(r"^\s*(\d+(?:[.,]\d+)?)\s*$")
 
 
@@ -221,8 +223,8 @@ def _normalise_row(record: dict, report: ValidationReport, taxonomy: Taxonomy) -
     detected = detect_language(text) or ("zh" if country == "CN" else "de")
     language = detected
     if record[C.LANGUAGE]:
-        given = record[C.LANGUAGE].strip().lower()[:2]
-        given = {"ch": "zh", "cn": "zh", "ge": "de", "中文"[:2]: "zh"}.get(given, given)
+        given = record[C.LANGUAGE].strip().lower()
+        given = _LANGUAGE_SPELLINGS.get(given, given[:2])
         if given in C.LANGUAGES:
             language = given
         else:
