@@ -94,3 +94,14 @@ def test_data_page_without_upload_shows_the_demo_source():
     page = page_test("data").run()
     assert not page.exception
     assert "Demodaten" in page.caption[0].value
+
+
+@pytest.mark.parametrize("name, content, code", [("firmen.csv", b"\x89PNG\r\n\x1a\n\x00\x00", "binary_file"),
+                                                 ("firmen.csv", b"", "file_empty"),
+                                                 ("firmen.csv", "id;name\n1;A\n".encode(), "missing_columns")])
+def test_a_bad_upload_gives_a_report_not_a_crash(name, content, code):
+    from matchmaker.ui.resources import validate_upload
+
+    profiles = validate_upload(name, content)
+    assert not profiles.report.usable and code in profiles.report.codes()
+    assert profiles.report.render("zh")  # renders in the reader's language
