@@ -137,12 +137,12 @@ def _fitted_matcher(args):
 
 
 def _recommend(args) -> int:
-    from matchmaker.exports import safe_table
-
     matcher = _fitted_matcher(args)
     table = matcher.recommend_all(k=args.top_k)
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    safe_table(table).to_csv(args.out, index=False, encoding="utf-8")
+    # The contract table is for tools: ids are written exactly as given, so joins keep working.
+    # Spreadsheet-bound files (export, dashboard downloads) go through exports.safe_table.
+    table.to_csv(args.out, index=False, encoding="utf-8")
     print(f"{len(table)} suggestions for {table[C.SOURCE_ID].nunique()} companies written to {args.out}", file=sys.stderr)
     return 0
 

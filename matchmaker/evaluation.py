@@ -107,6 +107,14 @@ def sector_code_rankings(matcher, seed: int = 0) -> pd.DataFrame:
     return _rank_by(matcher, score)
 
 
+def ranking_frame(source_ids: np.ndarray, target_ids: np.ndarray, score: np.ndarray) -> pd.DataFrame:
+    """Every target ranked for every source by ``score`` (sources x targets), best first."""
+    order = np.argsort(-score, axis=1, kind="stable")
+    return pd.DataFrame({C.SOURCE_ID: np.repeat(source_ids, len(target_ids)),
+                         C.RANK: np.tile(np.arange(1, len(target_ids) + 1), len(source_ids)),
+                         C.TARGET_ID: target_ids[order].ravel()})
+
+
 def _rank_by(matcher, score_of) -> pd.DataFrame:
     parts = []
     for src_country, tgt_country in (("DE", "CN"), ("CN", "DE")):
@@ -114,12 +122,7 @@ def _rank_by(matcher, score_of) -> pd.DataFrame:
         targets = np.flatnonzero(matcher.country_ == tgt_country)
         if not len(sources) or not len(targets):
             continue
-        order = np.argsort(-score_of(sources, targets), axis=1, kind="stable")
-        parts.append(pd.DataFrame({
-            C.SOURCE_ID: np.repeat(matcher.ids_[sources], len(targets)),
-            C.RANK: np.tile(np.arange(1, len(targets) + 1), len(sources)),
-            C.TARGET_ID: matcher.ids_[targets][order].ravel(),
-        }))
+        parts.append(ranking_frame(matcher.ids_[sources], matcher.ids_[targets], score_of(sources, targets)))
     return pd.concat(parts, ignore_index=True)
 
 

@@ -77,6 +77,13 @@ def write_table(frame: pd.DataFrame, path: Path | str, sheet: str = "Shortlist")
     return path
 
 
+def released_contact(profile: pd.Series) -> dict[str, str]:
+    """Contact name and e-mail of a profile, empty unless the company consented to release them."""
+    consent = bool(profile[C.CONTACT_CONSENT])
+    return {"contact_name": profile[C.CONTACT_NAME] if consent else "",
+            "contact_email": profile[C.CONTACT_EMAIL] if consent else ""}
+
+
 def company_shortlist(matcher, company_id: str, k: int, language: str = "en") -> pd.DataFrame:
     """A readable shortlist of one company's suggestions: partner data, score, components,
     explanation; contact columns only for partners who consented."""
@@ -89,7 +96,6 @@ def company_shortlist(matcher, company_id: str, k: int, language: str = "en") ->
     for record in suggestions.to_dict("records"):
         partner = profiles.loc[record[C.TARGET_ID]]
         explanation = explain_pair(matcher, company_id, record[C.TARGET_ID])
-        consent = bool(partner[C.CONTACT_CONSENT])
         rows.append({
             "rank": record[C.RANK], "partner_id": record[C.TARGET_ID], "partner": partner[C.NAME],
             "partner_local_name": partner[C.NAME_LOCAL], "city": partner[C.CITY], "country": partner[C.COUNTRY],
@@ -97,7 +103,6 @@ def company_shortlist(matcher, company_id: str, k: int, language: str = "en") ->
             **{c: round(float(record[c]), 4) for c in components},
             "why": " | ".join(explanation.render(language, (profiles.loc[company_id][C.NAME], partner[C.NAME]))),
             "website": partner[C.WEBSITE],
-            "contact_name": partner[C.CONTACT_NAME] if consent else "",
-            "contact_email": partner[C.CONTACT_EMAIL] if consent else "",
+            **released_contact(partner),
         })
     return pd.DataFrame(rows)

@@ -249,8 +249,9 @@ def _normalise_row(record: dict, report: ValidationReport, taxonomy: Taxonomy) -
         if not part.strip():
             continue
         key = taxonomy.focus_key(part)
-        if key is None and taxonomy.infer_focus(part, max_areas=1):
-            key = taxonomy.infer_focus(part, max_areas=1)[0]
+        guessed = taxonomy.infer_focus(part, max_areas=1) if key is None else ()
+        if guessed:
+            key = guessed[0]
             report.add("info", "focus_mapped", rows=rows, column=C.FOCUS_AREAS, value=part.strip(), key=key)
         if key is None:
             report.add("warning", "unknown_focus", rows=rows, column=C.FOCUS_AREAS, value=part.strip(),

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from matchmaker import config as C
-from matchmaker.evaluation import DIRECTIONS, oriented_labels, per_source_metrics
+from matchmaker.evaluation import DIRECTIONS, oriented_labels, per_source_metrics, ranking_frame
 from matchmaker.features import COMPONENTS
 
 
@@ -28,11 +28,7 @@ class ComponentCache:
     def rankings(self, weights: dict[str, float], direction: str) -> pd.DataFrame:
         sources, targets, stack = self.sides[direction]
         vector = np.array([weights.get(n, 0.0) for n in self.names], dtype=np.float32)
-        score = np.tensordot(vector, stack, axes=1)
-        order = np.argsort(-score, axis=1, kind="stable")
-        return pd.DataFrame({C.SOURCE_ID: np.repeat(sources, len(targets)),
-                             C.RANK: np.tile(np.arange(1, len(targets) + 1), len(sources)),
-                             C.TARGET_ID: targets[order].ravel()})
+        return ranking_frame(sources, targets, np.tensordot(vector, stack, axes=1))
 
 
 def per_source_table(cache: ComponentCache, weights: dict[str, float], pairs: pd.DataFrame, k: int) -> pd.DataFrame:

@@ -49,7 +49,7 @@ def filters_sidebar(fitted, other: str) -> tuple[Filters, int]:
     return chosen, k
 
 
-def component_chart(suggestions: pd.DataFrame, names: dict[str, str]) -> alt.Chart:
+def component_chart(suggestions: pd.DataFrame) -> alt.Chart:
     parts = [c for c in suggestions.columns if c not in (C.SOURCE_ID, C.RANK, C.TARGET_ID, C.SCORE, "partner")]
     long = suggestions.melt(id_vars=["partner", C.RANK], value_vars=parts, var_name="component", value_name="value")
     long["component"] = long["component"].map(lambda c: tr(f"component_{c}"))
@@ -85,14 +85,13 @@ def render() -> None:
         st.info(tr("no_suggestions"))
         return
     suggestions["partner"] = [f"{r}. {profiles.loc[t][C.NAME]}" for r, t in zip(suggestions[C.RANK], suggestions[C.TARGET_ID])]
-    st.altair_chart(component_chart(suggestions, {}), width="stretch")
-    names = (source[C.NAME], "")
+    st.altair_chart(component_chart(suggestions), width="stretch")
     for row in suggestions.itertuples(index=False):
         partner = profiles.loc[row.target_id]
         with st.expander(f"{row.rank}. {company_label(partner)} — {tr('score')} {row.score:.3f}", expanded=row.rank <= 3):
             explanation = explain_pair(fitted, company_id, row.target_id, weights=weights)
             st.markdown(f"**{tr('why')}**")
-            for line in explanation.render(state.language(), (names[0], partner[C.NAME])):
+            for line in explanation.render(state.language(), (source[C.NAME], partner[C.NAME])):
                 st.text(f"• {line}")
             st.markdown(f"**{tr('profile')}**")
             st.text(partner[C.DESCRIPTION][:1500])

@@ -11,13 +11,14 @@ from matchmaker import config as C
 from matchmaker.taxonomy import load_taxonomy
 from matchmaker.ui import state
 from matchmaker.ui.common import label, matcher, tr
+from matchmaker.ui.resources import content_key
 
 
 @st.cache_data(show_spinner=False)
-def strong_matches(_fitted, key: str, threshold: float, k: int = 30) -> pd.DataFrame:
-    """Every suggestion at or above ``threshold`` (from each company's top ``k``), with cities."""
+def top_suggestions(_fitted, key: str, k: int = 30) -> pd.DataFrame:
+    """Each company's top ``k`` suggestions with the cities of both sides, ranked once per data set
+    (``key``); the threshold slider only filters this table."""
     table = _fitted.recommend_all(k=k)
-    table = table[table[C.SCORE] >= threshold]
     profiles = _fitted.profiles_.set_index(C.ID)
     table = table.assign(source_city=table[C.SOURCE_ID].map(profiles[C.CITY_KEY]),
                          target_city=table[C.TARGET_ID].map(profiles[C.CITY_KEY]),
@@ -30,9 +31,9 @@ def render() -> None:
     taxonomy = load_taxonomy()
     st.title(tr("page_portfolio"))
     threshold = st.slider(tr("threshold"), 0.0, 1.0, 0.45, 0.01, key=state.THRESHOLD)
-    from matchmaker.ui.resources import content_key
     upload = state.upload()
-    matches = strong_matches(fitted, content_key(upload[1] if upload else None), threshold)
+    suggestions = top_suggestions(fitted, content_key(upload[1] if upload else None))
+    matches = suggestions[suggestions[C.SCORE] >= threshold]
     profiles = fitted.profiles_.set_index(C.ID)
     cities = sorted({c for c in fitted.profiles_[C.CITY_KEY] if c}, key=lambda c: label("city", c))
     city = st.selectbox(tr("portfolio_city"), cities, format_func=lambda c: label("city", c), key="portfolio_city")

@@ -9,6 +9,7 @@ from pathlib import Path
 import streamlit as st
 
 from matchmaker import config as C
+from matchmaker.errors import ProfileFileError
 from matchmaker.matcher import Matcher
 from matchmaker.profiles import Profiles, load_profiles
 
@@ -21,25 +22,23 @@ def fitted_matcher(name: str, content: bytes | None, model: str, cache_dir: str)
 
 
 def _profiles(name: str, content: bytes | None) -> Profiles:
-    if content is None:
-        return load_profiles(C.DEMO_PROFILES)
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / Path(name).name
-        path.write_bytes(content)
-        return load_profiles(path)
+    return load_profiles(C.DEMO_PROFILES) if content is None else _load_bytes(name, content, strict=True)
 
 
 def validate_upload(name: str, content: bytes) -> Profiles:
     """Validate uploaded bytes without raising: the report says what is wrong."""
+    try:
+        return _load_bytes(name, content, strict=False)
+    except ProfileFileError as exc:
+        return Profiles(table=None, report=exc.report)  # type: ignore[arg-type]
+
+
+def _load_bytes(name: str, content: bytes, strict: bool) -> Profiles:
+    """Load uploaded bytes through the same reader as a file (the suffix picks the format)."""
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / Path(name).name
         path.write_bytes(content)
-        from matchmaker.errors import ProfileFileError
-
-        try:
-            return load_profiles(path, strict=False)
-        except ProfileFileError as exc:
-            return Profiles(table=None, report=exc.report)  # type: ignore[arg-type]
+        return load_profiles(path, strict=strict)
 
 
 def content_key(content: bytes | None) -> str:

@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from matchmaker import config as C
-from matchmaker.exports import write_table
+from matchmaker.exports import released_contact, write_table
 from matchmaker.ui import state
 from matchmaker.ui.common import matcher, tr
 
@@ -23,10 +23,9 @@ def shortlist_table(fitted) -> pd.DataFrame:
             continue
         scored = fitted.score_pairs([entry["source_id"]], [entry["target_id"]]).iloc[0]
         partner = profiles.loc[entry["target_id"]]
-        consent = bool(partner[C.CONTACT_CONSENT])
         rows.append({"company": profiles.loc[entry["source_id"]][C.NAME], "partner": partner[C.NAME],
                      "partner_city": partner[C.CITY], "score": round(float(scored[C.SCORE]), 4), "note": entry["note"],
-                     "contact_email": partner[C.CONTACT_EMAIL] if consent else ""})
+                     "contact_email": released_contact(partner)["contact_email"]})
     return pd.DataFrame(rows)
 
 
