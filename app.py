@@ -11,6 +11,7 @@ state.language()
 st.sidebar.radio("Sprache · 语言 · Language", UI_LANGUAGES, format_func=LANGUAGE_NAMES.get, key=state.LANGUAGE,
                  horizontal=True, on_change=state.remember_language)
 state.remember_language()
+st.sidebar.text_input(tr("your_name"), key=state.AUTHOR, max_chars=120)
 
 pages = {
     "finder": st.Page(finder.render, title=tr("page_finder"), icon=":material/search:", url_path="finder", default=True),

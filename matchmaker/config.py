@@ -66,7 +66,8 @@ class Environment:
 
     cache_dir: Path
     model: str
-    database_url: str | None
+    database_url: str
+    weights_file: Path
 
     @classmethod
     def read(cls) -> "Environment":
@@ -74,5 +75,14 @@ class Environment:
         return cls(
             cache_dir=Path(os.environ.get("MATCHMAKER_CACHE_DIR", cache_home / "isa-matchmaker")),
             model=os.environ.get("MATCHMAKER_MODEL", DEFAULT_MODEL),
-            database_url=os.environ.get("MATCHMAKER_DATABASE_URL"),
+            database_url=os.environ.get("MATCHMAKER_DATABASE_URL") or default_database_url(),
+            weights_file=Path(os.environ.get("MATCHMAKER_WEIGHTS") or DEFAULT_WEIGHTS_FILE),
         )
+
+
+def default_database_url() -> str:
+    """SQLite in the user's data folder (``~/.local/share/isa-matchmaker`` on Linux, honouring
+    ``XDG_DATA_HOME``; the platform's equivalent on macOS and Windows)."""
+    from platformdirs import user_data_path
+
+    return f"sqlite:///{user_data_path('isa-matchmaker', appauthor=False) / 'matchmaker.sqlite'}"

@@ -46,3 +46,23 @@ class UnknownCompanyError(MatchmakerError, KeyError):
 
 class ParameterError(MatchmakerError, ValueError):
     """A parameter outside its valid range or set."""
+
+
+class DatabaseError(MatchmakerError):
+    """The shortlist database cannot be opened, or is of an unknown schema revision."""
+
+
+class ConflictError(MatchmakerError):
+    """A record changed since it was read (another person saved first); nothing was overwritten."""
+
+
+class NotFoundError(MatchmakerError, KeyError):
+    """A shortlist, entry or outcome that does not exist (any more)."""
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+class LabelsError(MatchmakerError):
+    """Labelled pairs that cannot be used: a missing file or column, a grade that is not a number,
+    or two per-source tables that were not measured on the same labelled sources."""

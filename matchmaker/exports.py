@@ -8,12 +8,19 @@ Contact data appear only for companies whose ``contact_consent`` is true.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from matchmaker import config as C
 from matchmaker.errors import ParameterError
+from matchmaker.features import COMPONENTS
+from matchmaker.i18n import UiLanguage, t
+
+if TYPE_CHECKING:
+    from matchmaker.explain import Explanation
 
 _DANGEROUS_START = ("=", "+", "-", "@", "\t", "\r")
 _UNSAFE_NAME = re.compile(r"[^\w.\-]+", re.UNICODE)
@@ -23,6 +30,14 @@ def safe_cell(value: object) -> object:
     """The value as a spreadsheet should store it: formula-like text neutralised, all else kept."""
     if isinstance(value, str) and value.startswith(_DANGEROUS_START):
         return "'" + value
+    return value
+
+
+def restore_cell(value: object) -> object:
+    """The inverse of :func:`safe_cell`, for tools that read an exported file back (e.g. ids in a
+    labelled-pairs file): ``'=x`` becomes ``=x`` again; every other value is returned as it is."""
+    if isinstance(value, str) and value.startswith("'") and value[1:].startswith(_DANGEROUS_START):
+        return value[1:]
     return value
 
 
@@ -84,25 +99,91 @@ def released_contact(profile: pd.Series) -> dict[str, str]:
             "contact_email": profile[C.CONTACT_EMAIL] if consent else ""}
 
 
-def company_shortlist(matcher, company_id: str, k: int, language: str = "en") -> pd.DataFrame:
-    """A readable shortlist of one company's suggestions: partner data, score, components,
-    explanation; contact columns only for partners who consented."""
+@dataclass(frozen=True)
+class ShortlistItem:
+    """One suggested pair as it goes out: from a ranking (``rank``) or a saved shortlist (the rest).
+
+    ``source_name`` / ``target_name`` are the names saved with the entry, shown when the pair is
+    not in the profiles in use any more."""
+
+    source_id: str
+    target_id: str
+    rank: int | None = None
+    note: str = ""
+    status: str = ""
+    author: str = ""
+    added_at: str = ""
+    source_name: str = ""
+    target_name: str = ""
+
+
+@dataclass(frozen=True)
+class ScoredItem:
+    """A :class:`ShortlistItem` with the two profiles and the facts behind its score; the profiles
+    and explanation are None when a company is not in the matcher's data."""
+
+    item: ShortlistItem
+    source: pd.Series | None
+    target: pd.Series | None
+    explanation: "Explanation | None"
+
+
+def score_items(matcher, items: list[ShortlistItem], weights: object = None) -> list[ScoredItem]:
+    """Profiles, score, contributions and reasons of each item, as the matcher sees them now."""
     from matchmaker.explain import explain_pair
 
-    suggestions = matcher.recommend(company_id, k=k)
-    profiles = matcher.profiles_.set_index(C.ID)
-    components = [c for c in suggestions.columns if c not in (C.SOURCE_ID, C.RANK, C.TARGET_ID, C.SCORE)]
+    profiles = matcher.profiles_.set_index(C.ID, drop=False)
+    scored = []
+    for item in items:
+        if item.source_id in matcher.index_ and item.target_id in matcher.index_:
+            scored.append(ScoredItem(item, profiles.loc[item.source_id], profiles.loc[item.target_id],
+                                     explain_pair(matcher, item.source_id, item.target_id, weights=weights)))
+        else:
+            scored.append(ScoredItem(item, None, None, None))
+    return scored
+
+
+def items_table(scored: list[ScoredItem], language: UiLanguage = "en") -> pd.DataFrame:
+    """One readable row per item: both companies, score, weighted components, reasons, note and
+    outcome; contact columns only for partners who consented. Column names are keys (``partner``);
+    :func:`readable_headers` turns them into the reader's language."""
+    components = sorted({name for s in scored if s.explanation for name in s.explanation.contributions},
+                        key=COMPONENTS.index)
     rows = []
-    for record in suggestions.to_dict("records"):
-        partner = profiles.loc[record[C.TARGET_ID]]
-        explanation = explain_pair(matcher, company_id, record[C.TARGET_ID])
-        rows.append({
-            "rank": record[C.RANK], "partner_id": record[C.TARGET_ID], "partner": partner[C.NAME],
-            "partner_local_name": partner[C.NAME_LOCAL], "city": partner[C.CITY], "country": partner[C.COUNTRY],
-            "score": round(float(record[C.SCORE]), 4),
-            **{c: round(float(record[c]), 4) for c in components},
-            "why": " | ".join(explanation.render(language, (profiles.loc[company_id][C.NAME], partner[C.NAME]))),
-            "website": partner[C.WEBSITE],
-            **released_contact(partner),
-        })
+    for entry in scored:
+        item, source, target, explanation = entry.item, entry.source, entry.target, entry.explanation
+        row: dict[str, object] = {"rank": item.rank} if item.rank is not None else {}
+        if explanation is None:
+            row |= {"company_id": item.source_id, "company": item.source_name, "partner_id": item.target_id,
+                    "partner": item.target_name, "partner_local_name": "", "partner_city": "", "partner_country": "",
+                    "score": None, **{c: None for c in components},
+                    "why": t("dossier.not_in_data", language), "website": "", "contact_name": "", "contact_email": ""}
+        else:
+            row |= {"company_id": item.source_id, "company": source[C.NAME], "partner_id": item.target_id,
+                    "partner": target[C.NAME], "partner_local_name": target[C.NAME_LOCAL], "partner_city": target[C.CITY],
+                    "partner_country": target[C.COUNTRY], "score": round(explanation.score, 4),
+                    **{c: round(explanation.contributions.get(c, 0.0), 4) for c in components},
+                    "why": " | ".join(explanation.render(language, (source[C.NAME], target[C.NAME]))),
+                    "website": target[C.WEBSITE], **released_contact(target)}
+        if any(i.item.rank is None for i in scored):
+            row |= {"note": item.note, "status": t(f"outcome.{item.status}", language) if item.status else "",
+                    "added_by": item.author, "added_at": item.added_at}
+        rows.append(row)
     return pd.DataFrame(rows)
+
+
+def readable_headers(frame: pd.DataFrame, language: UiLanguage) -> pd.DataFrame:
+    """The same table with column names in ``language`` (component names as the dashboard shows them)."""
+    def header(column: str) -> str:
+        key = f"ui.component_{column}" if column in COMPONENTS else f"ui.column_{column}"
+        text = t(key, language)
+        return column if text == key else text
+
+    return frame.rename(columns={c: header(c) for c in frame.columns})
+
+
+def company_shortlist(matcher, company_id: str, k: int, language: UiLanguage = "en") -> pd.DataFrame:
+    """A readable shortlist of one company's ``k`` best suggestions (see :func:`items_table`)."""
+    suggestions = matcher.recommend(company_id, k=k)
+    items = [ShortlistItem(r.source_id, r.target_id, rank=int(r.rank)) for r in suggestions.itertuples(index=False)]
+    return items_table(score_items(matcher, items), language)

@@ -11,6 +11,14 @@ import pytest
 from matchmaker import config as C
 
 
+@pytest.fixture(autouse=True)
+def private_database(tmp_path, monkeypatch) -> str:
+    """Every test gets its own SQLite file: nothing a test does reaches the user's data folder."""
+    url = f"sqlite:///{tmp_path / 'matchmaker.sqlite'}"
+    monkeypatch.setenv("MATCHMAKER_DATABASE_URL", url)
+    return url
+
+
 @pytest.fixture(scope="session")
 def taxonomy():
     from matchmaker.taxonomy import load_taxonomy

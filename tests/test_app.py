@@ -48,15 +48,13 @@ def test_language_switch_covers_interface_and_explanations(app):
     assert app.title[0].value == "Partner finder"
 
 
-def render_page(page: str, shortlist: list | None = None) -> None:
+def render_page(page: str) -> None:
     """A page rendered alone, as st.navigation would run it (AppTest.from_function script)."""
     import streamlit as st
 
     from matchmaker.ui import data_page, portfolio, shortlist_page
 
     st.session_state.setdefault("pages", {})
-    if shortlist is not None:
-        st.session_state.setdefault("shortlist", shortlist)
     {"portfolio": portfolio, "shortlist": shortlist_page, "data": data_page}[page].render()
 
 
@@ -65,18 +63,34 @@ def page_test(page: str, **kwargs) -> AppTest:
 
 
 @pytest.mark.slow
-def test_shortlist_collects_suggestions_and_downloads(app):
+def test_shortlist_is_saved_in_the_database_and_outlives_the_session(app, private_database):
+    from matchmaker.shortlists import ShortlistStore
+
     app.run()
+    app.sidebar.text_input(key="author_name").input("Anna Weber").run()
     add = next(b for b in app.button if b.key and b.key.startswith("add_"))
     add.click().run()
     assert not app.exception
-    (entry,) = app.session_state["shortlist"]
-    page = page_test("shortlist", shortlist=[entry]).run()
+    store = ShortlistStore.open(private_database)
+    (shortlist,) = store.shortlists()
+    (entry,) = store.entries(shortlist.id)
+    assert entry.author == "Anna Weber" and entry.score > 0 and entry.weights_version
+    store.update_note(entry.id, "Messe Hannover: Stand B12", entry.version, author="Li Na")
+
+    # a new session (another colleague, or after a restart) sees the saved shortlist and its note
+    page = page_test("shortlist").run()
     assert not page.exception
-    downloads = [e for e in page.get("download_button")]
-    assert len(downloads) == 2
-    table = page.get("arrow_data_frame") or page.dataframe
-    assert table
+    shown = page.dataframe[0].value
+    assert "Messe Hannover: Stand B12" in shown.to_string() and entry.target_name in shown.to_string()
+    assert {d.key for d in page.get("download_button")} == {"dl_csv", "dl_xlsx", "dl_html"}
+
+    page.selectbox(key="outcome_status").set_value("met")
+    next(b for b in page.button if b.label == "Erfassen").click().run()
+    assert not page.exception
+    (label,) = store.outcome_labels().itertuples(index=False)
+    assert (label.grade, label.outcome) == (2, "met")
+    assert {entry.source_id, entry.target_id} == {label.de_id, label.cn_id}
+    assert "dl_labels" in {d.key for d in page.get("download_button")}
 
 
 @pytest.mark.slow

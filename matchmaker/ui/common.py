@@ -9,6 +9,7 @@ from matchmaker import config as C
 from matchmaker.embeddings import RECOMMENDED_CONNECTED_MODEL
 from matchmaker.i18n import t
 from matchmaker.matcher import Matcher
+from matchmaker.shortlists import ShortlistRecord, ShortlistStore
 from matchmaker.taxonomy import load_taxonomy
 from matchmaker.text import sort_key
 from matchmaker.ui import resources, state
@@ -20,6 +21,36 @@ def matcher() -> Matcher:
     name, content = upload if upload else ("demo", None)
     with st.spinner("…"):
         return resources.fitted_matcher(name, content, environment.model, str(environment.cache_dir))
+
+
+def store() -> ShortlistStore:
+    return resources.shortlist_store(C.Environment.read().database_url)
+
+
+def dataset_name() -> str:
+    upload = state.upload()
+    return upload[0] if upload else "demo"
+
+
+def current_shortlist(create: bool = False) -> ShortlistRecord | None:
+    """The shortlist in use: the one chosen in this session, else the most recently changed one;
+    with ``create``, a new one named after today when there is none yet."""
+    saved = store().shortlists()
+    chosen = st.session_state.get(state.SHORTLIST_ID)
+    for record in saved:
+        if record.id == chosen:
+            return record
+    if saved:
+        st.session_state[state.SHORTLIST_ID] = saved[0].id
+        return saved[0]
+    if not create:
+        return None
+    import datetime as dt
+
+    record = store().create_shortlist(tr("shortlist_default_name", date=dt.date.today().isoformat()),
+                                      author=state.author(), dataset=dataset_name())
+    st.session_state[state.SHORTLIST_ID] = record.id
+    return record
 
 
 def tr(key: str, **params: object) -> str:

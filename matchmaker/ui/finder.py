@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import altair as alt
 import pandas as pd
 import streamlit as st
@@ -10,22 +12,43 @@ from matchmaker import config as C
 from matchmaker.explain import explain_pair
 from matchmaker.matcher import Filters
 from matchmaker.profiles import SIZE_BANDS
+from matchmaker.scoring import Weights, load_weights
 from matchmaker.taxonomy import load_taxonomy
 from matchmaker.ui import state
-from matchmaker.ui.common import company_label, label, matcher, model_notice, sorted_ids, tr
+from matchmaker.ui.common import company_label, current_shortlist, label, matcher, model_notice, sorted_ids, store, tr
 
 
-def weight_sliders(configured: dict[str, float], version: str) -> dict[str, float]:
+def weights_files() -> list[Path]:
+    """The configured weights file first (MATCHMAKER_WEIGHTS or the default), then every other
+    weights file in data/weights/ (e.g. those the tuning notebook writes), newest name first."""
+    configured = C.Environment.read().weights_file
+    others = sorted((p for p in C.WEIGHTS_DIR.glob("*.toml") if p.resolve() != configured.resolve()), reverse=True)
+    return [configured, *others]
+
+
+def configured_weights() -> Weights:
+    """The weights of the file chosen in the sidebar; changing the file moves the sliders to it."""
+    def move_sliders() -> None:
+        for name, value in load_weights(st.session_state[state.WEIGHTS_FILE]).as_dict().items():
+            st.session_state[f"{state.WEIGHT_PREFIX}{name}"] = value
+
+    files = weights_files()
+    chosen = st.sidebar.selectbox(tr("weights_file"), files, format_func=lambda p: p.name, key=state.WEIGHTS_FILE,
+                                  on_change=move_sliders)
+    return load_weights(chosen)
+
+
+def weight_sliders(configured: Weights) -> dict[str, float]:
     st.sidebar.subheader(tr("weights"), help=tr("weights_help"))
-    if st.sidebar.button(tr("reset_weights", version=version), key="reset_weights"):
-        for name, value in configured.items():
+    if st.sidebar.button(tr("reset_weights", version=configured.version), key="reset_weights"):
+        for name, value in configured.as_dict().items():
             st.session_state[f"{state.WEIGHT_PREFIX}{name}"] = float(value)
     weights = {}
-    for name, value in configured.items():
+    for name, value in configured.as_dict().items():
         weights[name] = st.sidebar.slider(tr(f"component_{name}"), 0.0, 1.0, float(value), 0.01,
                                           key=f"{state.WEIGHT_PREFIX}{name}")
     if not any(v > 0 for v in weights.values()):
-        weights = dict(configured)
+        weights = configured.as_dict()
     return weights
 
 
@@ -75,8 +98,9 @@ def render() -> None:
     source = profiles.loc[company_id]
     other = "CN" if source[C.COUNTRY] == "DE" else "DE"
 
-    configured = fitted.resolved_weights()
-    weights = weight_sliders(configured.as_dict(), configured.version)
+    configured = configured_weights()
+    weights = weight_sliders(configured)
+    in_use = configured if weights == configured.as_dict() else configured.replace(**weights)
     chosen, k = filters_sidebar(fitted, other)
     suggestions = fitted.recommend(company_id, k=k, filters=chosen, weights=weights)
 
@@ -100,7 +124,8 @@ def render() -> None:
             if partner[C.SEEKS]:
                 st.text(f"{tr('seeks')}: {partner[C.SEEKS][:600]}")
             if st.button(tr("add_to_shortlist"), key=f"add_{company_id}_{row.target_id}"):
-                entry = {"source_id": company_id, "target_id": row.target_id, "note": ""}
-                if entry["target_id"] not in {e["target_id"] for e in state.shortlist() if e["source_id"] == company_id}:
-                    state.shortlist().append(entry)
-                st.success(tr("added", name=partner[C.NAME]))
+                shortlist = current_shortlist(create=True)
+                store().add_entry(shortlist.id, company_id, row.target_id, author=state.author(), source_name=source[C.NAME],
+                                  target_name=partner[C.NAME], score=float(row.score), model=fitted.encoder_name_,
+                                  weights_version=in_use.version)
+                st.success(tr("added", name=partner[C.NAME]) + " " + tr("shortlist_added_to", shortlist=shortlist.name))

@@ -12,6 +12,7 @@ from matchmaker import config as C
 from matchmaker.errors import ProfileFileError
 from matchmaker.matcher import Matcher
 from matchmaker.profiles import Profiles, load_profiles
+from matchmaker.shortlists import ShortlistStore
 
 
 @st.cache_resource(show_spinner=False)
@@ -19,6 +20,12 @@ def fitted_matcher(name: str, content: bytes | None, model: str, cache_dir: str)
     """A matcher fitted on the demo data (``content`` None) or on uploaded bytes named ``name``."""
     profiles = _profiles(name, content)
     return Matcher(model=model, cache_dir=cache_dir).fit(profiles)
+
+
+@st.cache_resource(show_spinner=False)
+def shortlist_store(database_url: str) -> ShortlistStore:
+    """One store (engine, migrated on first open) per database URL, shared by all sessions."""
+    return ShortlistStore.open(database_url)
 
 
 def _profiles(name: str, content: bytes | None) -> Profiles:

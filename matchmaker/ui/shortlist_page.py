@@ -1,8 +1,10 @@
-"""The shortlist of this session: notes, removal, CSV and Excel downloads (safe cells only)."""
+"""Saved shortlists: choose or start one, edit notes, record outcomes, download CSV, Excel, the
+bilingual dossier and the outcomes as labelled pairs. Everything is read from and written to the
+database (see matchmaker.shortlists), so it survives restarts and colleagues share it."""
 
 from __future__ import annotations
 
-import io
+import datetime as dt
 import tempfile
 from pathlib import Path
 
@@ -10,50 +12,159 @@ import pandas as pd
 import streamlit as st
 
 from matchmaker import config as C
-from matchmaker.exports import released_contact, write_table
+from matchmaker.dossier import DossierContext, render_dossier
+from matchmaker.errors import ConflictError, NotFoundError
+from matchmaker.exports import ShortlistItem, items_table, readable_headers, safe_filename, score_items, write_table
+from matchmaker.shortlists import STATUSES, EntryRecord, ShortlistRecord
 from matchmaker.ui import state
-from matchmaker.ui.common import matcher, tr
+from matchmaker.ui.common import current_shortlist, dataset_name, matcher, store, tr
 
-
-def shortlist_table(fitted) -> pd.DataFrame:
-    profiles = fitted.profiles_.set_index(C.ID)
-    rows = []
-    for entry in state.shortlist():
-        if entry["source_id"] not in profiles.index or entry["target_id"] not in profiles.index:
-            continue
-        scored = fitted.score_pairs([entry["source_id"]], [entry["target_id"]]).iloc[0]
-        partner = profiles.loc[entry["target_id"]]
-        rows.append({"company": profiles.loc[entry["source_id"]][C.NAME], "partner": partner[C.NAME],
-                     "partner_city": partner[C.CITY], "score": round(float(scored[C.SCORE]), 4), "note": entry["note"],
-                     "contact_email": released_contact(partner)["contact_email"]})
-    return pd.DataFrame(rows)
+SHOWN_COLUMNS = ("company", "partner", "partner_city", "score", "status", "note", "added_by")
 
 
 def as_bytes(frame: pd.DataFrame, suffix: str) -> bytes:
     with tempfile.TemporaryDirectory() as folder:
-        path = write_table(frame, Path(folder) / f"shortlist{suffix}")
-        return path.read_bytes()
+        return write_table(frame, Path(folder) / f"shortlist{suffix}").read_bytes()
+
+
+def latest_status(entries: list[EntryRecord]) -> dict[int, str]:
+    """Entry id -> the latest recorded outcome of its pair (in either orientation)."""
+    latest = store().latest_outcomes()
+    if latest.empty:
+        return {}
+    by_pair = {(d, c): s for d, c, s in latest[["de_id", "cn_id", "status"]].itertuples(index=False)}
+    return {e.id: by_pair.get((e.source_id, e.target_id)) or by_pair.get((e.target_id, e.source_id)) or "" for e in entries}
+
+
+def items_of(entries: list[EntryRecord]) -> list[ShortlistItem]:
+    status = latest_status(entries)
+    return [ShortlistItem(e.source_id, e.target_id, note=e.note, status=status.get(e.id, ""), author=e.author,
+                          added_at=f"{e.added_at:%Y-%m-%d}", source_name=e.source_name, target_name=e.target_name)
+            for e in entries]
+
+
+def choose_shortlist() -> ShortlistRecord | None:
+    saved = store().shortlists()
+    with st.expander(tr("shortlist_new"), expanded=not saved):
+        name = st.text_input(tr("shortlist_new_name"), key="shortlist_new_name", max_chars=200)
+        if st.button(tr("shortlist_create"), key="shortlist_create") and name.strip():
+            record = store().create_shortlist(name, author=state.author(), dataset=dataset_name())
+            st.session_state[state.SHORTLIST_ID] = record.id
+            st.rerun()
+    current = current_shortlist()
+    if current is None:
+        return None
+    ids = [r.id for r in saved]
+    names = {r.id: f"{r.name} ({r.entries})" for r in saved}
+    st.selectbox(tr("shortlist_choose"), ids, format_func=names.get, key=state.SHORTLIST_ID)
+    return current_shortlist()
+
+
+def save_notes(entries: list[EntryRecord], notes: list[object]) -> None:
+    saved = 0
+    for entry, note in zip(entries, notes):
+        note = "" if note is None or (isinstance(note, float) and pd.isna(note)) else str(note)
+        if note == entry.note:
+            continue
+        try:
+            store().update_note(entry.id, note, entry.version, author=state.author())
+            saved += 1
+        except (ConflictError, NotFoundError) as exc:
+            st.warning(str(exc))
+    if saved:
+        st.success(tr("notes_saved"))
+
+
+def outcome_form(shortlist: ShortlistRecord, entries: list[EntryRecord], fitted) -> None:
+    st.subheader(tr("record_outcome"))
+    countries = dict(zip(fitted.ids_, fitted.country_))
+    labels = {e.id: f"{e.source_name or e.source_id} ↔ {e.target_name or e.target_id}" for e in entries}
+    with st.form("outcome_form", clear_on_submit=True):
+        entry_id = st.selectbox(tr("outcome_pair"), list(labels), format_func=labels.get, key="outcome_pair")
+        status = st.selectbox(tr("outcome_status"), STATUSES[1:], format_func=lambda s: tr_outcome(s), key="outcome_status")
+        happened = st.date_input(tr("outcome_date"), value=dt.date.today(), max_value=dt.date.today(), key="outcome_date")
+        note = st.text_area(tr("outcome_note"), key="outcome_note", max_chars=20_000)
+        if st.form_submit_button(tr("outcome_save")):
+            entry = next(e for e in entries if e.id == entry_id)
+            german_first = countries.get(entry.source_id, "DE") == "DE"
+            de_id, cn_id = (entry.source_id, entry.target_id) if german_first else (entry.target_id, entry.source_id)
+            store().record_outcome(de_id, cn_id, status, happened_on=happened, note=note, author=state.author(),
+                                   shortlist_id=shortlist.id)
+            st.success(tr("outcome_saved", status=tr_outcome(status)))
+    history = store().outcome_history()
+    pairs = {(e.source_id, e.target_id) for e in entries} | {(e.target_id, e.source_id) for e in entries}
+    history = history[[(d, c) in pairs for d, c in zip(history["de_id"], history["cn_id"])]] if len(history) else history
+    if len(history):
+        with st.expander(tr("outcome_history")):
+            shown = history.assign(status=history["status"].map(tr_outcome))
+            st.dataframe(shown[["de_id", "cn_id", "status", "happened_on", "author", "note"]], hide_index=True, key="outcome_table")
+
+
+def tr_outcome(status: str) -> str:
+    from matchmaker.i18n import t
+
+    return t(f"outcome.{status}", state.language())
+
+
+def downloads(shortlist: ShortlistRecord, scored, fitted) -> None:
+    language = state.language()
+    table = readable_headers(items_table(scored, language), language)
+    stem = safe_filename(shortlist.name, "shortlist")
+    csv, xlsx, html = st.columns(3)
+    csv.download_button(tr("download_csv"), as_bytes(table, ".csv"), f"{stem}.csv", "text/csv", key="dl_csv")
+    xlsx.download_button(tr("download_xlsx"), as_bytes(table, ".xlsx"), f"{stem}.xlsx",
+                         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="dl_xlsx")
+    others = [lang for lang in ("zh", "de", "en") if lang != language]
+    second = html.selectbox(tr("dossier_second_language"), others, key="dossier_language",
+                            format_func=lambda lang: {"de": "Deutsch", "zh": "中文", "en": "English"}[lang])
+    context = DossierContext(heading=shortlist.name, author=state.author() or shortlist.author, dataset=shortlist.dataset,
+                             model=fitted.encoder_name_, weights_version=fitted.resolved_weights().version,
+                             fictional=shortlist.dataset == "demo")
+    html.download_button(tr("download_html"), render_dossier(scored, context, (language, second)).encode("utf-8"),
+                         f"{stem}.html", "text/html", key="dl_html")
 
 
 def render() -> None:
     fitted = matcher()
     st.title(tr("page_shortlist"))
-    if not state.shortlist():
+    shortlist = choose_shortlist()
+    if shortlist is None:
         st.info(tr("shortlist_empty"))
         return
-    table = shortlist_table(fitted)
-    headers = {c: tr(f"column_{c}") for c in table.columns}
-    edited = st.data_editor(table.rename(columns=headers), key="shortlist_editor", hide_index=True, num_rows="fixed",
-                            disabled=[h for c, h in headers.items() if c != "note"])
-    edited = edited.rename(columns={h: c for c, h in headers.items()})
-    for entry, note in zip(state.shortlist(), edited["note"]):
-        entry["note"] = str(note or "")
-    remove = st.multiselect(tr("remove"), list(range(len(table))), format_func=lambda i: table.iloc[i]["partner"], key="shortlist_remove")
-    if remove and st.button(tr("remove"), key="shortlist_remove_button"):
-        st.session_state[state.SHORTLIST] = [e for i, e in enumerate(state.shortlist()) if i not in remove]
-        st.rerun()
-    left, right = st.columns(2)
-    readable = edited.rename(columns=headers)
-    left.download_button(tr("download_csv"), as_bytes(readable, ".csv"), "isa-shortlist.csv", "text/csv", key="dl_csv")
-    right.download_button(tr("download_xlsx"), as_bytes(readable, ".xlsx"), "isa-shortlist.xlsx",
-                          "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="dl_xlsx")
+    url = store().engine.url
+    where = url.database if url.get_backend_name() == "sqlite" else url.render_as_string(hide_password=True)
+    st.caption(tr("shortlist_meta", entries=shortlist.entries, created=f"{shortlist.created_at:%Y-%m-%d}",
+                  author=shortlist.author or "—", where=where))
+    entries = store().entries(shortlist.id)
+    if not entries:
+        st.info(tr("shortlist_empty"))
+    else:
+        scored = score_items(fitted, items_of(entries))
+        table = items_table(scored, state.language())[list(SHOWN_COLUMNS)]
+        headers = {c: tr(f"column_{c}") for c in table.columns}
+        edited = st.data_editor(table.rename(columns=headers), key=f"shortlist_editor_{shortlist.id}", hide_index=True,
+                                num_rows="fixed", disabled=[h for c, h in headers.items() if c != "note"])
+        if st.button(tr("save_notes"), key="save_notes"):
+            save_notes(entries, list(edited[headers["note"]]))
+            st.rerun()
+        remove = st.multiselect(tr("remove"), [e.id for e in entries], key="shortlist_remove",
+                                format_func=lambda i: next(f"{e.source_name} ↔ {e.target_name}" for e in entries if e.id == i))
+        if remove and st.button(tr("remove"), key="shortlist_remove_button"):
+            for entry_id in remove:
+                store().remove_entry(entry_id)
+            st.rerun()
+        downloads(shortlist, scored, fitted)
+        outcome_form(shortlist, entries, fitted)
+    labels = store().outcome_labels()
+    if len(labels):
+        st.download_button(tr("download_labels"), as_bytes(labels, ".csv"), "isa-outcome-labels.csv", "text/csv", key="dl_labels")
+    with st.expander(tr("shortlist_rename")):
+        name = st.text_input(tr("shortlist_rename"), value=shortlist.name, key=f"rename_{shortlist.id}", max_chars=200)
+        if st.button(tr("shortlist_rename"), key="rename_button") and name.strip() and name != shortlist.name:
+            store().rename_shortlist(shortlist.id, name)
+            st.rerun()
+        if st.checkbox(tr("shortlist_delete"), key=f"confirm_delete_{shortlist.id}") and st.button(tr("shortlist_delete"), key="delete_button"):
+            store().delete_shortlist(shortlist.id)
+            st.session_state.pop(state.SHORTLIST_ID, None)
+            st.success(tr("shortlist_deleted"))
+            st.rerun()

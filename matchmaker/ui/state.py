@@ -8,8 +8,10 @@ from matchmaker.i18n import UI_LANGUAGES, UiLanguage
 
 LANGUAGE = "ui_language"
 COMPANY = "finder_company"
-SHORTLIST = "shortlist"          # list of dicts: source_id, target_id, note
+SHORTLIST_ID = "shortlist_id"    # id of the saved shortlist in use (database), or absent
+AUTHOR = "author_name"           # the user's name, saved with notes and outcomes
 UPLOAD = "uploaded_profiles"     # (file name, bytes) of the profiles in use, or None for the demo
+WEIGHTS_FILE = "weights_file"    # path of the weights file the sliders start from
 WEIGHT_PREFIX = "weight_"        # one slider per component: weight_semantic, ...
 THRESHOLD = "portfolio_threshold"
 
@@ -27,8 +29,8 @@ def remember_language() -> None:
     st.query_params["lang"] = st.session_state[LANGUAGE]
 
 
-def shortlist() -> list[dict]:
-    return st.session_state.setdefault(SHORTLIST, [])
+def author() -> str:
+    return str(st.session_state.get(AUTHOR) or "").strip()
 
 
 def upload() -> tuple[str, bytes] | None:
