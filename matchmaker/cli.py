@@ -1,4 +1,4 @@
-"""The ``matchmaker`` command: validate, recommend, evaluate, embed, export, train-model, generate.
+"""The ``matchmaker`` command: validate, recommend, evaluate, compare, embed, export, tune, train-model, generate.
 
 Errors of our own (:class:`MatchmakerError`) print as one readable message and exit 2; a bad
 profiles file never shows a traceback. Anything else is a bug and surfaces as one.
@@ -61,7 +61,22 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("pairs", type=Path, help="CSV with de_id, cn_id, grade (0-3)")
     evaluate.add_argument("--k", type=_positive_int, default=10)
     evaluate.add_argument("--relevant-grade", type=float, default=2)
+    evaluate.add_argument("--bootstrap", type=_positive_int, default=None, metavar="N",
+                          help="add 95%% confidence intervals from N bootstrap resamples of the labelled sources")
+    evaluate.add_argument("--seed", type=int, default=0, help="seed of the bootstrap and of the random baseline")
     model_options(evaluate)
+
+    compare = commands.add_parser("compare", help="paired comparison of two weight settings on the same labelled pairs")
+    compare.add_argument("profiles", type=Path)
+    compare.add_argument("pairs", type=Path, help="CSV with de_id, cn_id, grade (0-3)")
+    compare.add_argument("--against", type=Path, default=None,
+                         help="baseline weights TOML (default data/weights/default.toml); --weights is the candidate")
+    compare.add_argument("--k", type=_positive_int, default=10)
+    compare.add_argument("--relevant-grade", type=float, default=2)
+    compare.add_argument("--bootstrap", type=_positive_int, default=2000, metavar="N",
+                         help="resamples for the interval and the permutation test (default 2000)")
+    compare.add_argument("--seed", type=int, default=0)
+    model_options(compare)
 
     embed = commands.add_parser("embed", help="one text per line in, an L2-normalised float32 .npy out")
     embed.add_argument("texts", type=Path)
@@ -79,7 +94,8 @@ def build_parser() -> argparse.ArgumentParser:
     tune = commands.add_parser("tune", help="choose weights on labelled pairs (cross-validated random search)")
     tune.add_argument("profiles", type=Path)
     tune.add_argument("pairs", type=Path)
-    tune.add_argument("--out", type=Path, required=True, help="weights TOML to write")
+    tune.add_argument("--out", type=Path, required=True,
+                      help="weights TOML to write, or a folder (then weights-<version>.toml in it)")
     tune.add_argument("--trials", type=_positive_int, default=600)
     tune.add_argument("--k", type=_positive_int, default=10)
     tune.add_argument("--seed", type=int, default=1)
@@ -148,17 +164,47 @@ def _recommend(args) -> int:
 
 
 def _evaluate(args) -> int:
-    from matchmaker.evaluation import evaluate_matcher
+    from matchmaker.evaluation import evaluate_matcher, full_rankings, random_rankings, sector_code_rankings
+    from matchmaker.significance import format_interval, intervals_for_rankings
 
     pairs = _read_pairs(args.pairs)
     matcher = _fitted_matcher(args)
-    result = evaluate_matcher(matcher, pairs, k=args.k, relevant_grade=args.relevant_grade)
+    result = evaluate_matcher(matcher, pairs, k=args.k, relevant_grade=args.relevant_grade, seed=args.seed)
     table = result.pivot()
-    table.columns = [f"{m}@{args.k}" if m in ("recall", "precision", "ndcg") else m for m in table.columns]
     sources = result.table.groupby("direction")["sources"].first().to_dict()
     print(f"Evaluation on {args.pairs}: relevant = grade >= {args.relevant_grade:g}; "
           f"labelled sources: {sources}; model {matcher.encoder_name_}; weights {matcher.resolved_weights().version}")
-    print(table.round(3).to_string())
+    if args.bootstrap:
+        rankings = {"random": random_rankings(matcher, args.seed), "sector codes only": sector_code_rankings(matcher, args.seed),
+                    "matcher": full_rankings(matcher)}
+        intervals = intervals_for_rankings(rankings, pairs, args.k, args.relevant_grade, n_resamples=args.bootstrap, seed=args.seed)
+        intervals["cell"] = [format_interval(*r) for r in intervals[["value", "low", "high"]].itertuples(index=False)]
+        table = intervals.pivot(index=["system", "direction"], columns="metric", values="cell")
+        table = table.reindex(index=result.pivot().index, columns=list(result.pivot().columns))
+        print(f"95% bootstrap intervals over labelled sources ({args.bootstrap} resamples, seed {args.seed})")
+    else:
+        table = table.round(3)
+    table.columns = [f"{m}@{args.k}" if m in ("recall", "precision", "ndcg") else m for m in table.columns]
+    print(table.to_string())
+    return 0
+
+
+def _compare(args) -> int:
+    from matchmaker.scoring import load_weights
+    from matchmaker.significance import compare_weights
+
+    pairs = _read_pairs(args.pairs)
+    matcher = _fitted_matcher(args)
+    baseline = load_weights(args.against or C.DEFAULT_WEIGHTS_FILE)
+    candidate = matcher.resolved_weights()
+    table = compare_weights(matcher, pairs, baseline, candidate, k=args.k, relevant_grade=args.relevant_grade,
+                            n_resamples=args.bootstrap, seed=args.seed)
+    print(f"Paired comparison on {args.pairs} (relevant = grade >= {args.relevant_grade:g}, k = {args.k}): "
+          f"candidate {candidate.version} minus baseline {baseline.version}; 95% paired bootstrap interval and "
+          f"sign-flip permutation p-value ({args.bootstrap} resamples, seed {args.seed})")
+    shown = table.assign(metric=[f"{m}@{args.k}" if m in ("recall", "precision", "ndcg") else m for m in table["metric"]])
+    print(shown.round({"baseline": 3, "candidate": 3, "difference": 3, "low": 3, "high": 3, "p_value": 4})
+          .to_string(index=False))
     return 0
 
 
@@ -192,46 +238,32 @@ def _export(args) -> int:
 
 
 def _read_pairs(path: Path):
-    import pandas as pd
+    from matchmaker.evaluation import load_pairs
 
-    if not path.is_file():
-        raise MatchmakerError(f"The pairs file {path} does not exist. Expected a CSV with de_id, cn_id, grade (0-3).")
-    pairs = pd.read_csv(path, dtype={"de_id": str, "cn_id": str})
-    missing = {"de_id", "cn_id", "grade"} - set(pairs.columns)
-    if missing:
-        raise MatchmakerError(f"The pairs file {path} lacks the columns {sorted(missing)}; expected de_id, cn_id, grade.")
-    return pairs
+    return load_pairs(path)
 
 
 def _tune(args) -> int:
-    import datetime
-    import hashlib
-
     from matchmaker.features import COMPONENTS
-    from matchmaker.scoring import Weights, save_weights
-    from matchmaker.tuning import ComponentCache, cross_validated_search, per_source_table, random_weights
+    from matchmaker.tuning import ComponentCache, per_source_table, random_weights, save_tuned_weights, search, tuned_weights
 
     pairs = _read_pairs(args.pairs)
     matcher = _fitted_matcher(args)
     cache = ComponentCache(matcher)
     candidates = random_weights(args.trials, COMPONENTS, seed=args.seed)
-    best, folds = cross_validated_search(cache, pairs, candidates, k=args.k, metric="ndcg", seed=args.seed)
-    best = {name: round(value, 3) for name, value in best.items()}
-    figures = per_source_table(cache, best, pairs, args.k).groupby("direction")[["recall", "mrr", "ndcg"]].mean().round(4)
-    digest = hashlib.sha1(args.profiles.read_bytes() + args.pairs.read_bytes()).hexdigest()[:12]
-    today = datetime.date.today().isoformat()
-    provenance = {
-        "method": f"random search, {len(candidates)} settings on the weight simplex (seed {args.seed}), "
-                  f"best mean nDCG@{args.k} over both directions",
-        "command": f"matchmaker tune {args.profiles} {args.pairs} --out {args.out} --trials {args.trials} --seed {args.seed}",
-        "data_sha1": digest, "date": today, "model": matcher.encoder_identity_,
-        "cross_validated_ndcg": round(float(folds["test"].mean()), 4),
-        **{f"{direction}_{metric}": float(value) for direction, row in figures.iterrows() for metric, value in row.items()},
-    }
-    save_weights(Weights(best, version=f"{today}.{digest[:6]}", provenance=provenance), args.out)
-    print(f"weights written to {args.out}: {best}")
-    print(f"5-fold cross-validated nDCG@{args.k}: {folds['test'].mean():.3f} (per fold {', '.join(f'{v:.3f}' for v in folds['test'])})")
-    print(figures.to_string())
+    found = search(cache, pairs, candidates, k=args.k, metric="ndcg", seed=args.seed)
+    weights = tuned_weights(
+        found.best, cache, pairs, data_files=[args.profiles, args.pairs], k=args.k,
+        method=f"random search, {len(candidates)} settings on the weight simplex (seed {args.seed}), "
+               f"best mean nDCG@{args.k} over both directions",
+        command=f"matchmaker tune {args.profiles} {args.pairs} --out {args.out} --trials {args.trials} --seed {args.seed}",
+        cross_validated=found.cross_validated)
+    path = save_tuned_weights(weights, args.out)
+    folds = found.folds["test"]
+    print(f"weights {weights.version} written to {path}: {dict(weights.values)}")
+    print(f"5-fold cross-validated nDCG@{args.k}: {folds.mean():.3f} (per fold {', '.join(f'{v:.3f}' for v in folds)})")
+    print(per_source_table(cache, dict(weights.values), pairs, args.k).groupby("direction")[["recall", "precision", "mrr", "ndcg"]]
+          .mean().round(4).to_string())
     return 0
 
 
@@ -264,7 +296,7 @@ def _generate(args) -> int:
     return 0
 
 
-COMMANDS = {"validate": _validate, "recommend": _recommend, "evaluate": _evaluate, "embed": _embed,
+COMMANDS = {"validate": _validate, "recommend": _recommend, "evaluate": _evaluate, "compare": _compare, "embed": _embed,
             "export": _export, "tune": _tune, "train-model": _train, "generate": _generate}
 
 if __name__ == "__main__":

@@ -10,21 +10,56 @@ have at least one relevant labelled partner:
 - MRR: 1 / rank of the first relevant partner (0 when none is in the list).
 - nDCG@k: graded; gain = grade, discount 1 / log2(rank + 1), as scikit-learn's ``ndcg_score``;
   unlabelled partners gain 0.
+
+Any table with ``de_id, cn_id, grade`` serves as labels: the demo pairs, or outcomes users recorded
+on their shortlists (agreement 3, met 2, contacted 1, declined 0); extra columns are ignored.
+Confidence intervals and paired comparisons: :mod:`matchmaker.significance`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Literal
 
 import numpy as np
 import pandas as pd
 
 from matchmaker import config as C
+from matchmaker.errors import LabelsError
 
 Direction = Literal["de_to_cn", "cn_to_de"]
 DIRECTIONS: tuple[Direction, ...] = ("de_to_cn", "cn_to_de")
 METRICS = ("recall", "precision", "mrr", "ndcg")
+
+
+PAIR_COLUMNS = ("de_id", "cn_id", "grade")
+
+
+def load_pairs(path: Path | str) -> pd.DataFrame:
+    """Read labelled pairs from a CSV with at least ``de_id, cn_id, grade`` (grade a number, 0-3 by
+    convention; higher = better fit). Ids are read as text; other columns are kept."""
+    path = Path(path)
+    if not path.is_file():
+        raise LabelsError(f"The pairs file {path} does not exist. Expected a CSV with de_id, cn_id, grade (0-3), "
+                          f"e.g. {C.DEMO_PAIRS} or a file exported from recorded outcomes.")
+    pairs = pd.read_csv(path, dtype={"de_id": str, "cn_id": str}, encoding="utf-8-sig")
+    return check_pairs(pairs, str(path))
+
+
+def check_pairs(pairs: pd.DataFrame, name: str = "the labelled pairs") -> pd.DataFrame:
+    """``pairs`` with a float ``grade``; a :class:`LabelsError` naming every bad row otherwise."""
+    missing = [c for c in PAIR_COLUMNS if c not in pairs.columns]
+    if missing:
+        raise LabelsError(f"{name} lacks the columns {missing}; expected de_id, cn_id, grade. "
+                          f"Found: {', '.join(map(str, pairs.columns))}.")
+    grades = pd.to_numeric(pairs["grade"], errors="coerce")
+    bad = np.flatnonzero(grades.isna().to_numpy())
+    if len(bad):
+        rows = ", ".join(str(i + 2) for i in bad[:10]) + (" ..." if len(bad) > 10 else "")
+        raise LabelsError(f"{name}: the grade must be a number (0-3) in every row; rows {rows} (line numbers, header = 1) "
+                          f"hold {pairs['grade'].iloc[bad[0]]!r} and the like. Fill in a grade or drop those rows.")
+    return pairs.assign(grade=grades.astype(float))
 
 
 def oriented_labels(pairs: pd.DataFrame, direction: Direction) -> pd.DataFrame:
@@ -59,6 +94,17 @@ def per_source_metrics(ranked: pd.DataFrame, labels: pd.DataFrame, k: int = 10, 
         rows.append({C.SOURCE_ID: source, "recall": sum(hits) / len(wanted), "precision": sum(hits) / k,
                      "mrr": 0.0 if first is None else 1.0 / (first + 1), "ndcg": dcg / idcg if idcg > 0 else 0.0})
     return pd.DataFrame(rows, columns=[C.SOURCE_ID, *METRICS])
+
+
+def source_metrics(ranked: pd.DataFrame, pairs: pd.DataFrame, k: int = 10, relevant_grade: float = 2) -> pd.DataFrame:
+    """:func:`per_source_metrics` for both directions of one recommendations table (German and
+    Chinese sources together), with a ``direction`` column: the input of the bootstrap and of
+    paired comparisons in :mod:`matchmaker.significance`."""
+    parts = []
+    for direction in DIRECTIONS:
+        metrics = per_source_metrics(ranked, oriented_labels(pairs, direction), k, relevant_grade)
+        parts.append(metrics.assign(direction=direction))
+    return pd.concat(parts, ignore_index=True)[["direction", C.SOURCE_ID, *METRICS]]
 
 
 @dataclass(frozen=True)

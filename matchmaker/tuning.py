@@ -1,15 +1,28 @@
 """Choose component weights by measurement: random search over the weight simplex, scored by
 cross-validation over the labelled source companies (weights are chosen on the other folds and
-scored on the held-out fold, so the reported figure is not the one that was optimised)."""
+scored on the held-out fold, so the reported figure is not the one that was optimised).
+
+The chosen weights become a versioned weights file with their provenance (:func:`tuned_weights`,
+:func:`save_tuned_weights`) that ``matchmaker recommend --weights FILE``, the dashboard and
+``Matcher(weights=path)`` load; ``matchmaker tune`` and the tune-weights notebook both write it here.
+"""
 
 from __future__ import annotations
+
+import datetime
+import hashlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from matchmaker import config as C
-from matchmaker.evaluation import DIRECTIONS, oriented_labels, per_source_metrics, ranking_frame
+from matchmaker.errors import ParameterError
+from matchmaker.evaluation import DIRECTIONS, METRICS, oriented_labels, per_source_metrics, ranking_frame
 from matchmaker.features import COMPONENTS
+from matchmaker.scoring import Weights, save_weights
 
 
 class ComponentCache:
@@ -18,6 +31,7 @@ class ComponentCache:
 
     def __init__(self, matcher, names: tuple[str, ...] = COMPONENTS) -> None:
         self.names = names
+        self.model = str(matcher.encoder_identity_)
         self.sides = {}
         for direction, (src, tgt) in zip(DIRECTIONS, (("DE", "CN"), ("CN", "DE"))):
             sources = np.flatnonzero(matcher.country_ == src)
@@ -53,11 +67,57 @@ def random_weights(count: int, names: tuple[str, ...], seed: int = 0, fixed: dic
     return settings
 
 
+@dataclass(frozen=True)
+class SearchResult:
+    """What a search found.
+
+    best: the candidate with the best mean ``metric`` over all labelled sources.
+    folds: one row per fold: fold, chosen (candidate index), train and test figure, sources.
+    trials: one row per candidate: ``trial``, one column per component weight, and the mean of every
+        metric per direction (``de_to_cn_ndcg``, ...) and over both (``ndcg``, ...): plot a metric
+        against a weight from it.
+    """
+
+    best: dict[str, float]
+    folds: pd.DataFrame
+    trials: pd.DataFrame
+    metric: str
+
+    @property
+    def cross_validated(self) -> float:
+        """Mean held-out figure over the folds: the honest estimate of the chosen weights."""
+        return float(self.folds["test"].mean())
+
+
+def search(cache: ComponentCache, pairs: pd.DataFrame, candidates: list[dict[str, float]], k: int = 10,
+           metric: str = "ndcg", folds: int = 5, seed: int = 0) -> SearchResult:
+    """Score every candidate on the labelled pairs; cross-validate the choice over source companies."""
+    if metric not in METRICS:
+        raise ParameterError(f"metric must be one of {', '.join(METRICS)}. Got {metric!r} instead.")
+    if not candidates:
+        raise ParameterError("candidates is empty: pass at least one weight setting, e.g. random_weights(200, COMPONENTS).")
+    tables = [per_source_table(cache, w, pairs, k) for w in candidates]
+    best, fold_table = _cross_validate(tables, candidates, metric, folds, seed)
+    rows = []
+    for trial, (weights, table) in enumerate(zip(candidates, tables)):
+        row = {"trial": trial, **{n: float(weights.get(n, 0.0)) for n in cache.names}}
+        row |= {m: float(table[m].mean()) for m in METRICS}
+        for direction, means in table.groupby("direction")[list(METRICS)].mean().iterrows():
+            row |= {f"{direction}_{m}": float(v) for m, v in means.items()}
+        rows.append(row)
+    return SearchResult(best, fold_table, pd.DataFrame(rows), metric)
+
+
 def cross_validated_search(cache: ComponentCache, pairs: pd.DataFrame, candidates: list[dict[str, float]], k: int = 10,
                            metric: str = "ndcg", folds: int = 5, seed: int = 0) -> tuple[dict[str, float], pd.DataFrame]:
     """The candidate with the best mean ``metric`` over all labelled sources, and a table of the
     cross-validated figure: for each fold, the best candidate on the other folds, scored on it."""
     tables = [per_source_table(cache, w, pairs, k) for w in candidates]
+    return _cross_validate(tables, candidates, metric, folds, seed)
+
+
+def _cross_validate(tables: list[pd.DataFrame], candidates: list[dict[str, float]], metric: str, folds: int,
+                    seed: int) -> tuple[dict[str, float], pd.DataFrame]:
     sources = tables[0][C.SOURCE_ID].unique()
     rng = np.random.default_rng(seed)
     fold_of = dict(zip(sources, rng.permutation(len(sources)) % folds))
@@ -69,3 +129,43 @@ def cross_validated_search(cache: ComponentCache, pairs: pd.DataFrame, candidate
         rows.append({"fold": fold, "chosen": chosen, "train": train_means[chosen], "test": test[metric].mean(), "sources": len(test)})
     best = int(np.argmax([t[metric].mean() for t in tables]))
     return candidates[best], pd.DataFrame(rows)
+
+
+def data_digest(*paths: Path | str) -> str:
+    """First 12 hex digits of the SHA-1 of the files' bytes, in order: which data a result came from."""
+    digest = hashlib.sha1()
+    for path in paths:
+        digest.update(Path(path).read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def tuned_weights(best: Mapping[str, float], cache: ComponentCache, pairs: pd.DataFrame, *, data_files: Sequence[Path | str],
+                  method: str, command: str, k: int = 10, cross_validated: float | None = None, metric: str = "ndcg",
+                  date: datetime.date | None = None) -> Weights:
+    """Weights rounded to 3 decimals, versioned ``<date>.<hash>`` and carrying their provenance:
+    method, command, data_sha1 (of ``data_files``), date, model (the cache's encoder), k, the
+    cross-validated ``metric`` and the mean of each metric per direction of the rounded weights on
+    ``pairs`` (``de_to_cn_ndcg``, ...).
+
+    The hash covers data and weights, so two different settings chosen on one day get two versions."""
+    values = {name: round(float(value), 3) for name, value in best.items()}
+    digest = data_digest(*data_files)
+    day = (date or datetime.date.today()).isoformat()
+    version_hash = hashlib.sha1((digest + repr(sorted(values.items()))).encode()).hexdigest()[:6]
+    means = per_source_table(cache, values, pairs, k).groupby("direction")[list(METRICS)].mean()
+    provenance: dict[str, object] = {"method": method, "command": command, "data_sha1": digest, "date": day,
+                                     "model": cache.model, "k": int(k)}
+    if cross_validated is not None:
+        provenance[f"cross_validated_{metric}"] = round(float(cross_validated), 4)
+    provenance |= {f"{direction}_{name}": round(float(value), 4)
+                   for direction, row in means.iterrows() for name, value in row.items()}
+    return Weights(values, version=f"{day}.{version_hash}", provenance=provenance)
+
+
+def save_tuned_weights(weights: Weights, out: Path | str) -> Path:
+    """Write ``weights`` to ``out``; when ``out`` is a folder (or has no ``.toml`` suffix), to
+    ``out/weights-<version>.toml``. Returns the path written."""
+    out = Path(out)
+    if out.is_dir() or out.suffix.lower() != ".toml":
+        out = out / f"weights-{weights.version}.toml"
+    return save_weights(weights, out)

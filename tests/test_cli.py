@@ -97,3 +97,40 @@ def test_generate_writes_valid_synthetic_profiles(tmp_path):
     assert matchmaker("generate", "--n", "50", "--out", str(out)).returncode == 0
     done = matchmaker("validate", str(out))
     assert done.returncode == 0 and "100 companies (50 German, 50 Chinese)" in done.stdout
+
+
+@pytest.mark.slow
+def test_evaluate_with_bootstrap_prints_intervals(tmp_path):
+    done = matchmaker("evaluate", str(C.DEMO_PROFILES), str(C.DEMO_PAIRS), "--bootstrap", "200", "--seed", "1",
+                      env_cache=tmp_path / "cache")
+    assert done.returncode == 0, done.stderr
+    assert "95% bootstrap intervals" in done.stdout
+    line = next(row for row in done.stdout.splitlines() if row.strip().startswith("matcher"))
+    value, low, high = (float(x) for x in __import__("re").findall(r"(\d\.\d{3}) \[(\d\.\d{3}), (\d\.\d{3})\]", line)[0])
+    assert low <= value <= high and high - low > 0.005
+
+
+@pytest.mark.slow
+def test_compare_and_tune_write_and_weigh_weights(tmp_path):
+    semantic_only = tmp_path / "semantic.toml"
+    semantic_only.write_text('version = "semantic-only"\n[weights]\nsemantic = 1.0\n', encoding="utf-8")
+    done = matchmaker("compare", str(C.DEMO_PROFILES), str(C.DEMO_PAIRS), "--weights", str(semantic_only),
+                      "--bootstrap", "500", env_cache=tmp_path / "cache")
+    assert done.returncode == 0, done.stderr
+    table = pd.read_fwf(__import__("io").StringIO(done.stdout.split("\n", 1)[1]))
+    ndcg = table[table["metric"] == "ndcg@10"]
+    assert len(ndcg) == 2 and (ndcg["high"] < 0).all()  # the tuned default beats text similarity alone
+    assert "candidate semantic-only minus baseline" in done.stdout
+
+    tuned = matchmaker("tune", str(C.DEMO_PROFILES), str(C.DEMO_PAIRS), "--out", str(tmp_path / "weights"),
+                       "--trials", "20", "--seed", "4", env_cache=tmp_path / "cache")
+    assert tuned.returncode == 0, tuned.stderr
+    from matchmaker.scoring import load_weights
+    [written] = (tmp_path / "weights").glob("weights-*.toml")
+    weights = load_weights(written)
+    assert written.name == f"weights-{weights.version}.toml"
+    from matchmaker.tuning import data_digest
+    assert weights.provenance["data_sha1"] == data_digest(C.DEMO_PROFILES, C.DEMO_PAIRS) and "--trials 20" in weights.provenance["command"]
+
+    missing = matchmaker("compare", str(C.DEMO_PROFILES), str(tmp_path / "none.csv"))
+    assert missing.returncode == 2 and "does not exist" in missing.stderr and "Traceback" not in missing.stderr
