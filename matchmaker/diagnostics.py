@@ -23,14 +23,14 @@ GROUPS = ("target", "city")
 
 def company_attributes(matcher) -> pd.DataFrame:
     """One row per fitted company: id, country, language, city (member-city key, else the city as
-    written), sector (NACE division, '' when unknown), focus (first focus area, 'none' when none)."""
+    written), sector (NACE division, '(none)' when not given), focus (first focus area, '(none)' when none)."""
     table = matcher.profiles_
     city = table[C.CITY_KEY].fillna("").astype(str)
     return pd.DataFrame({
         C.ID: matcher.ids_, C.COUNTRY: matcher.country_, C.LANGUAGE: table[C.LANGUAGE].to_numpy(),
         C.CITY: np.where(city != "", city, table[C.CITY].astype(str)),
-        "sector": table[C.NACE_DIVISION].fillna("").astype(str).to_numpy(),
-        "focus": [keys[0] if len(keys) else "none" for keys in table[C.FOCUS_KEYS]],
+        "sector": table[C.NACE_DIVISION].fillna("").astype(str).replace("", "(none)").to_numpy(),
+        "focus": [keys[0] if len(keys) else "(none)" for keys in table[C.FOCUS_KEYS]],
     })
 
 

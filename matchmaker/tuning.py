@@ -71,7 +71,7 @@ def random_weights(count: int, names: tuple[str, ...], seed: int = 0, fixed: dic
 class SearchResult:
     """What a search found.
 
-    best: the candidate with the best mean ``metric`` over all labelled sources.
+    best: the candidate with the best mean ``metric`` over all labelled sources; best_trial: its index.
     folds: one row per fold: fold, chosen (candidate index), train and test figure, sources.
     trials: one row per candidate: ``trial``, one column per component weight, and the mean of every
         metric per direction (``de_to_cn_ndcg``, ...) and over both (``ndcg``, ...): plot a metric
@@ -79,6 +79,7 @@ class SearchResult:
     """
 
     best: dict[str, float]
+    best_trial: int
     folds: pd.DataFrame
     trials: pd.DataFrame
     metric: str
@@ -105,7 +106,7 @@ def search(cache: ComponentCache, pairs: pd.DataFrame, candidates: list[dict[str
         for direction, means in table.groupby("direction")[list(METRICS)].mean().iterrows():
             row |= {f"{direction}_{m}": float(v) for m, v in means.items()}
         rows.append(row)
-    return SearchResult(best, fold_table, pd.DataFrame(rows), metric)
+    return SearchResult(best, candidates.index(best), fold_table, pd.DataFrame(rows), metric)
 
 
 def cross_validated_search(cache: ComponentCache, pairs: pd.DataFrame, candidates: list[dict[str, float]], k: int = 10,

@@ -31,7 +31,8 @@ def test_search_scores_every_candidate_and_finds_the_semantic_partner(planted):
     assert len(found.trials) == len(candidates)
     assert set(COMPONENTS) | {"trial", "ndcg", "de_to_cn_ndcg", "cn_to_de_mrr"} <= set(found.trials.columns)
     assert found.trials.loc[1, "ndcg"] == 1.0 and found.trials.loc[0, "ndcg"] < 1.0  # text finds the planted partner, size cannot
-    assert found.trials.loc[found.trials["ndcg"].idxmax(), "trial"] == candidates.index(found.best)
+    assert found.trials.loc[found.trials["ndcg"].idxmax(), "trial"] == found.best_trial
+    assert candidates[found.best_trial] == found.best
     assert found.folds.equals(cross_validated_search(cache, pairs, candidates, k=1, folds=3, seed=0)[1])
     with pytest.raises(ParameterError, match="metric"):
         search(cache, pairs, candidates, metric="auc")
