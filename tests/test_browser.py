@@ -12,6 +12,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from matchmaker import config as C
@@ -68,7 +69,7 @@ def test_dashboard_in_chromium(dashboard, tmp_path):
         print(f"first page interactive after {time.perf_counter() - started:.1f} s")
 
         # pick a Chinese company by typing part of its name in Chinese
-        page.get_by_role("combobox").first.click()
+        page.get_by_test_id("stMain").get_by_role("combobox").first.click()
         page.keyboard.type("佛山")
         page.keyboard.press("Enter")
         expect(page.get_by_text("来自德国的推荐合作伙伴")).to_be_visible(timeout=60_000)
@@ -93,12 +94,75 @@ def test_dashboard_in_chromium(dashboard, tmp_path):
         page.get_by_role("button", name="Auf die Merkliste").first.click()
         expect(page.get_by_text("steht auf der Merkliste")).to_be_visible(timeout=30_000)
         page.get_by_role("link", name="Merkliste").click()
-        expect(page.get_by_role("heading", name="Merkliste")).to_be_visible(timeout=60_000)
-        page.screenshot(path=str(ARTIFACTS / "3-shortlist.png"))
+        expect(page.get_by_role("button", name="CSV herunterladen")).to_be_visible(timeout=60_000)
+        page.wait_for_timeout(1500)
+        page.screenshot(path=str(ARTIFACTS / "3-shortlist.png"), full_page=True)
         with page.expect_download(timeout=60_000) as download_info:
             page.get_by_role("button", name="CSV herunterladen").click()
         saved = tmp_path / "shortlist.csv"
         download_info.value.save_as(saved)
         text = saved.read_text(encoding="utf-8-sig")
         assert "Partner" in text.splitlines()[0] and "Notiz" in text.splitlines()[0] and len(text.splitlines()) == 2
+
+        # the printable dossier opens in the browser, German and Chinese side by side
+        with page.expect_download(timeout=60_000) as download_info:
+            page.get_by_role("button", name="Dossier herunterladen (HTML, druckbar)").click()
+        dossier = tmp_path / "dossier.html"
+        download_info.value.save_as(dossier)
+        page.goto(dossier.as_uri())
+        expect(page.get_by_role("heading", level=1)).to_contain_text("Partnerdossier / 合作伙伴资料册")
+        expect(page.get_by_text("Warum dieser Partner / 推荐理由")).to_be_visible()
+        page.screenshot(path=str(ARTIFACTS / "4-dossier.png"), full_page=True)
+        browser.close()
+
+
+HOSTILE_NAME = '<img src=x onerror="window.pwned=1"> **Fett** [Link](javascript:window.pwned=2) GmbH'
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_profile_text_never_becomes_markup_in_the_dashboard_or_dossier(dashboard, tmp_path):
+    """A profiles file whose names and texts carry HTML and Markdown: uploaded in the browser, shown
+    in the finder and the shortlist, exported as a dossier. Nothing of it may run or format."""
+    from playwright.sync_api import expect, sync_playwright
+
+    demo = pd.read_csv(C.DEMO_PROFILES, dtype=str, keep_default_na=False)
+    profiles = pd.concat([demo[demo["id"].str.startswith("DE")].head(20), demo[demo["id"].str.startswith("CN")].head(20)],
+                         ignore_index=True)
+    german = 0
+    profiles.loc[german, "name"] = HOSTILE_NAME
+    profiles.loc[german, "description"] = "<script>window.pwned=3</script> " + profiles.loc[german, "description"]
+    chinese = profiles.index[profiles["id"].str.startswith("CN")]
+    profiles.loc[chinese, "name"] = [f"<b>粗体</b> {name}" for name in profiles.loc[chinese, "name"]]
+    upload = tmp_path / "feindlich.csv"
+    profiles.to_csv(upload, index=False)
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"])
+        page = browser.new_page(viewport={"width": 1500, "height": 1100}, accept_downloads=True)
+        page.goto(f"{dashboard}/data?lang=de")
+        page.locator("input[type='file']").set_input_files(str(upload))
+        expect(page.get_by_text("40 Unternehmen geladen")).to_be_visible(timeout=120_000)
+        page.get_by_role("link", name="Partnersuche").click()
+        page.get_by_test_id("stMain").get_by_role("combobox").first.click()
+        page.keyboard.type("Fett")
+        page.keyboard.press("Enter")
+        expect(page.get_by_text("Vorgeschlagene Partner aus China")).to_be_visible(timeout=120_000)
+        expect(page.locator("[data-testid='stExpander'] summary").first).to_contain_text("<b>粗体</b>", timeout=60_000)
+        page.get_by_role("button", name="Auf die Merkliste").first.click()
+        expect(page.get_by_text("Zu „Merkliste")).to_be_visible(timeout=30_000)
+        page.get_by_role("link", name="Merkliste").click()
+        expect(page.get_by_role("button", name="Dossier herunterladen (HTML, druckbar)")).to_be_visible(timeout=60_000)
+        page.screenshot(path=str(ARTIFACTS / "5-hostile-shortlist.png"))
+        assert page.evaluate("window.pwned") is None
+        assert page.locator("img[src='x'], b:has-text('粗体'), a[href^='javascript']").count() == 0
+
+        with page.expect_download(timeout=60_000) as download_info:
+            page.get_by_role("button", name="Dossier herunterladen (HTML, druckbar)").click()
+        dossier = tmp_path / "dossier.html"
+        download_info.value.save_as(dossier)
+        page.goto(dossier.as_uri())
+        expect(page.get_by_text(HOSTILE_NAME).first).to_be_visible()
+        assert page.evaluate("window.pwned") is None
+        assert page.locator("img, script, b, a").count() == 0
         browser.close()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import streamlit as st
 
@@ -55,6 +57,20 @@ def current_shortlist(create: bool = False) -> ShortlistRecord | None:
 
 def tr(key: str, **params: object) -> str:
     return t(f"ui.{key}", state.language(), **params)
+
+
+_MARKDOWN_SIGNS = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&=\"'])")
+
+
+def plain(text: object) -> str:
+    """``text`` for places where Streamlit reads Markdown (labels, captions, alerts): every sign
+    with a meaning is escaped, so a company called ``**x** [y](javascript:...)`` shows as typed."""
+    return _MARKDOWN_SIGNS.sub(r"\\\1", str(text))
+
+
+def md(key: str, **params: object) -> str:
+    """:func:`tr` for Markdown places: the parameters (names, notes, file names) shown as typed."""
+    return tr(key, **{name: plain(value) for name, value in params.items()})
 
 
 def company_label(row: pd.Series) -> str:

@@ -5,13 +5,13 @@ from __future__ import annotations
 import streamlit as st
 
 from matchmaker.ui import resources, state
-from matchmaker.ui.common import tr
+from matchmaker.ui.common import md, tr
 
 
 def render() -> None:
     st.title(tr("page_data"))
     upload = state.upload()
-    st.caption(tr("data_source") + ": " + (tr("uploaded_data", name=upload[0]) if upload else tr("demo_data")))
+    st.caption(tr("data_source") + ": " + (md("uploaded_data", name=upload[0]) if upload else tr("demo_data")))
     if upload and st.button(tr("use_demo"), key="use_demo"):
         st.session_state[state.UPLOAD] = None
         st.rerun()

@@ -15,7 +15,8 @@ from matchmaker.profiles import SIZE_BANDS
 from matchmaker.scoring import Weights, load_weights
 from matchmaker.taxonomy import load_taxonomy
 from matchmaker.ui import state
-from matchmaker.ui.common import company_label, current_shortlist, label, matcher, model_notice, sorted_ids, store, tr
+from matchmaker.ui.common import (company_label, current_shortlist, label, matcher, md, model_notice, plain, sorted_ids,
+                                  store, tr)
 
 
 def weights_files() -> list[Path]:
@@ -112,7 +113,7 @@ def render() -> None:
     st.altair_chart(component_chart(suggestions), width="stretch")
     for row in suggestions.itertuples(index=False):
         partner = profiles.loc[row.target_id]
-        with st.expander(f"{row.rank}. {company_label(partner)} — {tr('score')} {row.score:.3f}", expanded=row.rank <= 3):
+        with st.expander(f"{row.rank}. {plain(company_label(partner))} — {tr('score')} {row.score:.3f}", expanded=row.rank <= 3):
             explanation = explain_pair(fitted, company_id, row.target_id, weights=weights)
             st.markdown(f"**{tr('why')}**")
             for line in explanation.render(state.language(), (source[C.NAME], partner[C.NAME])):
@@ -128,4 +129,4 @@ def render() -> None:
                 store().add_entry(shortlist.id, company_id, row.target_id, author=state.author(), source_name=source[C.NAME],
                                   target_name=partner[C.NAME], score=float(row.score), model=fitted.encoder_name_,
                                   weights_version=in_use.version)
-                st.success(tr("added", name=partner[C.NAME]) + " " + tr("shortlist_added_to", shortlist=shortlist.name))
+                st.success(md("added", name=partner[C.NAME]) + " " + md("shortlist_added_to", shortlist=shortlist.name))

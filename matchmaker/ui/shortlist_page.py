@@ -17,7 +17,7 @@ from matchmaker.errors import ConflictError, NotFoundError
 from matchmaker.exports import ShortlistItem, items_table, readable_headers, safe_filename, score_items, write_table
 from matchmaker.shortlists import STATUSES, EntryRecord, ShortlistRecord
 from matchmaker.ui import state
-from matchmaker.ui.common import current_shortlist, dataset_name, matcher, store, tr
+from matchmaker.ui.common import current_shortlist, dataset_name, matcher, md, plain, store, tr
 
 SHOWN_COLUMNS = ("company", "partner", "partner_city", "score", "status", "note", "added_by")
 
@@ -70,7 +70,7 @@ def save_notes(entries: list[EntryRecord], notes: list[object]) -> None:
             store().update_note(entry.id, note, entry.version, author=state.author())
             saved += 1
         except (ConflictError, NotFoundError) as exc:
-            st.warning(str(exc))
+            st.warning(plain(exc))
     if saved:
         st.success(tr("notes_saved"))
 
@@ -133,7 +133,7 @@ def render() -> None:
         return
     url = store().engine.url
     where = url.database if url.get_backend_name() == "sqlite" else url.render_as_string(hide_password=True)
-    st.caption(tr("shortlist_meta", entries=shortlist.entries, created=f"{shortlist.created_at:%Y-%m-%d}",
+    st.caption(md("shortlist_meta", entries=shortlist.entries, created=f"{shortlist.created_at:%Y-%m-%d}",
                   author=shortlist.author or "—", where=where))
     entries = store().entries(shortlist.id)
     if not entries:
