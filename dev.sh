@@ -4,7 +4,8 @@
 #   ./dev.sh test        set up (first time) and run the whole test suite
 # Set-up is idempotent: a virtual environment in .venv, the CPU build of PyTorch first (so pip does
 # not pull several GB of CUDA packages), then this package with its test extras, then the Debian
-# packages the browser test needs (Chromium, CJK fonts) when running as root with apt-get.
+# packages the tests need (Chromium and CJK fonts for the browser test, the PostgreSQL server for the
+# store's tests on a shared-server database) when running as root with apt-get.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -28,19 +29,20 @@ setup_python() {
     fi
 }
 
-setup_browser() {
-    # Debian's Chromium and CJK fonts for the real-browser dashboard test.
-    if [ -x /usr/bin/chromium ] && fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then
+setup_system_packages() {
+    # Debian's Chromium and CJK fonts for the real-browser dashboard test; PostgreSQL for the store.
+    if [ -x /usr/bin/chromium ] && fc-list 2>/dev/null | grep -qi "Noto Sans CJK" \
+        && compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null; then
         return
     fi
     if command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
-        echo "==> installing chromium and fonts-noto-cjk (Debian packages)"
-        if ! { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; }; then
-            echo "!! could not install chromium and fonts-noto-cjk; the browser test will say so" >&2
+        echo "==> installing chromium, fonts-noto-cjk and postgresql (Debian packages)"
+        if ! { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk postgresql >/dev/null; }; then
+            echo "!! could not install chromium, fonts-noto-cjk and postgresql; the tests that need them will say so" >&2
         fi
     else
-        echo "!! the browser test needs Debian's chromium and fonts-noto-cjk; install them (as root):" >&2
-        echo "   apt-get install chromium fonts-noto-cjk" >&2
+        echo "!! the tests need Debian's chromium, fonts-noto-cjk and postgresql; install them (as root):" >&2
+        echo "   apt-get install chromium fonts-noto-cjk postgresql" >&2
     fi
 }
 
@@ -53,7 +55,7 @@ case "${1:-}" in
     test)
         shift
         setup_python
-        setup_browser
+        setup_system_packages
         exec "$VENV/bin/python" -m pytest "$@"
         ;;
     setup)

@@ -94,3 +94,46 @@ def planted_profiles() -> pd.DataFrame:
         rows.append(company(f"DE{i}", "DE", "Köln", german))
         rows.append(company(f"CN{i}", "CN", "佛山", chinese))
     return pd.DataFrame(rows)
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """A throw-away PostgreSQL server (Debian's postgresql package; ./dev.sh test installs it) on a
+    Unix socket in a private folder, so the store is tested on a real shared-server database too.
+    Yields a function that creates a fresh, empty database and returns its SQLAlchemy URL."""
+    import glob
+    import itertools
+    import os
+    import shutil
+    import subprocess
+    import tempfile
+
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
+    assert found, "PostgreSQL server binaries are missing: run `apt-get install postgresql` (./dev.sh test does)"
+    bin_dir = Path(found[-1]).parent
+    folder = Path(tempfile.mkdtemp(prefix="isa-pg-"))
+    as_postgres = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+    if as_postgres:
+        shutil.chown(folder, "postgres")
+    data = folder / "data"
+
+    def run(*command: str) -> None:
+        done = subprocess.run([*as_postgres, *command], capture_output=True, text=True)
+        assert done.returncode == 0, f"{' '.join(command)} failed: {done.stderr[-2000:]}"
+
+    run(str(bin_dir / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres", "-E", "UTF8", "--no-sync")
+    run(str(bin_dir / "pg_ctl"), "-D", str(data), "-w", "-l", str(folder / "log"),
+        "-o", f"-k {folder} -c listen_addresses='' -c fsync=off -p 54329", "start")
+    counter = itertools.count()
+
+    def new_database() -> str:
+        import psycopg
+
+        name = f"isa_test_{next(counter)}"
+        with psycopg.connect(host=str(folder), port=54329, user="postgres", dbname="postgres", autocommit=True) as connection:
+            connection.execute(f"CREATE DATABASE {name}")
+        return f"postgresql+psycopg://postgres@/{name}?host={folder}&port=54329"
+
+    yield new_database
+    run(str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop")
+    shutil.rmtree(folder, ignore_errors=True)

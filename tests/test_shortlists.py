@@ -24,14 +24,22 @@ def url(tmp_path) -> str:
     return f"sqlite:///{tmp_path / 'data' / 'shortlists.sqlite'}"
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_url(request, tmp_path) -> str:
+    """The default SQLite file, and a real PostgreSQL server as a shared installation would use."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'data' / 'shortlists.sqlite'}"
+    return request.getfixturevalue("postgres_server")()
+
+
 def run_python(code: str, *args: str, **kwargs) -> subprocess.Popen:
     """A separate Python process (not a thread): its own connections, its own crash."""
     return subprocess.Popen([sys.executable, "-c", textwrap.dedent(code), *args], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, **kwargs)
 
 
-def test_round_trip_survives_a_restart(url):
-    store = ShortlistStore.open(url)
+def test_round_trip_survives_a_restart(any_url):
+    store = ShortlistStore.open(any_url)
     trip = store.create_shortlist("Delegation Foshan, Mai", author="Anna Weber", dataset="demo")
     entry = store.add_entry(trip.id, "DE0001", "CN0042", author="Anna Weber", source_name="Rhein Robotik GmbH",
                             target_name="佛山恒顺电器", score=0.71, model="isa-domain", weights_version="2026-11-21.x")
@@ -39,7 +47,7 @@ def test_round_trip_survives_a_restart(url):
     store.record_outcome("DE0001", "CN0042", "contacted", happened_on=dt.date(2026, 5, 2), author="Anna Weber")
     store.engine.dispose()
 
-    reopened = ShortlistStore.open(url)  # a new engine, as after a restart
+    reopened = ShortlistStore.open(any_url)  # a new engine, as after a restart
     (saved,) = reopened.shortlists()
     assert (saved.name, saved.author, saved.dataset, saved.entries) == ("Delegation Foshan, Mai", "Anna Weber", "demo", 1)
     (back,) = reopened.entries(saved.id)
@@ -50,16 +58,16 @@ def test_round_trip_survives_a_restart(url):
     assert (event.status, event.happened_on) == ("contacted", dt.date(2026, 5, 2))
 
 
-def test_adding_the_same_pair_twice_keeps_one_entry(url):
-    store = ShortlistStore.open(url)
+def test_adding_the_same_pair_twice_keeps_one_entry(any_url):
+    store = ShortlistStore.open(any_url)
     trip = store.create_shortlist("Messe")
     first = store.add_entry(trip.id, "DE1", "CN1")
     again = store.add_entry(trip.id, "DE1", "CN1", note="ignored")
     assert first.id == again.id and len(store.entries(trip.id)) == 1
 
 
-def test_a_stale_note_is_refused_and_the_newer_one_kept(url):
-    anna, li = ShortlistStore.open(url), ShortlistStore.open(url)
+def test_a_stale_note_is_refused_and_the_newer_one_kept(any_url):
+    anna, li = ShortlistStore.open(any_url), ShortlistStore.open(any_url)
     trip = anna.create_shortlist("Messe")
     entry = anna.add_entry(trip.id, "DE1", "CN1", source_name="Rhein GmbH", target_name="佛山公司")
     seen_by_li = li.entries(trip.id)[0]
@@ -69,8 +77,8 @@ def test_a_stale_note_is_refused_and_the_newer_one_kept(url):
     assert li.entries(trip.id)[0].note == "Anna: call on Monday"
 
 
-def test_deleting_a_shortlist_keeps_the_outcomes(url):
-    store = ShortlistStore.open(url)
+def test_deleting_a_shortlist_keeps_the_outcomes(any_url):
+    store = ShortlistStore.open(any_url)
     trip = store.create_shortlist("Messe")
     store.add_entry(trip.id, "DE1", "CN1")
     store.record_outcome("DE1", "CN1", "met", shortlist_id=trip.id)
@@ -81,8 +89,8 @@ def test_deleting_a_shortlist_keeps_the_outcomes(url):
         store.entries(trip.id)
 
 
-def test_outcome_labels_take_the_latest_judgement_of_each_pair(url):
-    store = ShortlistStore.open(url)
+def test_outcome_labels_take_the_latest_judgement_of_each_pair(any_url):
+    store = ShortlistStore.open(any_url)
     day = dt.date(2026, 3, 1)
     store.record_outcome("DE1", "CN1", "contacted", happened_on=day)
     store.record_outcome("DE1", "CN1", "agreement", happened_on=day + dt.timedelta(days=30))
@@ -123,10 +131,10 @@ print("done", flush=True)
 
 
 @pytest.mark.slow
-def test_two_writers_at_once_lose_nothing(url):
-    store = ShortlistStore.open(url)
+def test_two_writers_at_once_lose_nothing(any_url):
+    store = ShortlistStore.open(any_url)
     trip = store.create_shortlist("Shared")
-    writers = [run_python(WRITER, url, str(trip.id), name, "60") for name in ("anna", "li")]
+    writers = [run_python(WRITER, any_url, str(trip.id), name, "60") for name in ("anna", "li")]
     for writer in writers:
         out, err = writer.communicate(timeout=300)
         assert writer.returncode == 0 and "done" in out, err
@@ -178,39 +186,39 @@ def test_a_writer_killed_mid_write_leaves_a_consistent_database(url, tmp_path):
     assert len(store.entries(trip.id)) == 6
 
 
-def test_schema_from_migrations_equals_the_models(url):
+def test_schema_from_migrations_equals_the_models(any_url):
     from alembic.autogenerate import compare_metadata
     from alembic.runtime.migration import MigrationContext
 
     from matchmaker.shortlists import Base
 
-    engine = open_database(url)
+    engine = open_database(any_url)
     assert current_revision(engine) == head_revision()
     with engine.connect() as connection:
         differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
     assert differences == []
 
 
-def test_an_older_database_is_upgraded_with_its_data(url):
-    engine = create_database_engine(url)
+def test_an_older_database_is_upgraded_with_its_data(any_url):
+    engine = create_database_engine(any_url)
     upgrade(engine, "0001")
     with engine.begin() as connection:
         connection.execute(text("INSERT INTO shortlists (name, author, dataset, created_at, updated_at, version) "
                                 "VALUES ('Alt', 'Anna', 'demo', '2026-01-05 10:00:00', '2026-01-05 10:00:00', 1)"))
     assert current_revision(engine) == "0001"
-    store = ShortlistStore.open(url)
+    store = ShortlistStore.open(any_url)
     assert current_revision(store.engine) == head_revision()
     assert [s.name for s in store.shortlists()] == ["Alt"]
     store.record_outcome("DE1", "CN1", "met")  # the table the newer revision added works
     assert len(store.outcome_history()) == 1
 
 
-def test_a_database_from_a_newer_version_is_refused(url):
-    ShortlistStore.open(url)
-    with create_database_engine(url).begin() as connection:
+def test_a_database_from_a_newer_version_is_refused(any_url):
+    ShortlistStore.open(any_url)
+    with create_database_engine(any_url).begin() as connection:
         connection.execute(text("UPDATE alembic_version SET version_num = '9999'"))
     with pytest.raises(DatabaseError, match="'9999', which this version of ISA Matchmaker does not know"):
-        open_database(url)
+        open_database(any_url)
 
 
 @pytest.mark.parametrize("bad", ["not a url", "nosuchdriver://x/y"])
