@@ -35,7 +35,7 @@ def test_stored_notebooks_are_stripped_and_start_with_text_then_parameters():
         assert notebook.metadata.kernelspec.name == "python3"
 
 
-def run_notebook(name: str, workdir: Path) -> tuple[nbformat.NotebookNode, float]:
+def run_notebook(name: str) -> tuple[nbformat.NotebookNode, float]:
     notebook = nbformat.read(NOTEBOOKS / name, as_version=4)
     client = NotebookClient(notebook, timeout=240, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOKS)}})
     start = time.perf_counter()
@@ -60,7 +60,7 @@ def test_notebooks_run_draw_figures_and_write_weights_the_cli_loads(tmp_path, mo
     monkeypatch.setenv("PATH", f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}")
     seconds = {}
     for name in NAMES:
-        notebook, seconds[name] = run_notebook(name, tmp_path)
+        notebook, seconds[name] = run_notebook(name)
         errors = [output for cell in notebook.cells for output in cell.get("outputs", []) if output.output_type == "error"]
         assert not errors, f"{name}: {errors[0]['ename']}: {errors[0]['evalue']}"
         sizes = png_sizes(notebook)
