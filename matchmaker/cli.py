@@ -1,4 +1,5 @@
-"""The ``matchmaker`` command: validate, recommend, evaluate, compare, embed, export, tune, train-model, generate.
+"""The ``matchmaker`` command: validate, recommend, evaluate, compare, embed, export, shortlists,
+shortlist, outcomes, tune, train-model, generate.
 
 Errors of our own (:class:`MatchmakerError`) print as one readable message and exit 2; a bad
 profiles file never shows a traceback. Anything else is a bug and surfaces as one.
@@ -83,13 +84,37 @@ def build_parser() -> argparse.ArgumentParser:
     embed.add_argument("--out", type=Path, required=True)
     embed.add_argument("--model", default=None)
 
-    export = commands.add_parser("export", help="a shortlist of one company's suggestions (.csv or .xlsx)")
+    def output_options(command: argparse.ArgumentParser) -> None:
+        command.add_argument("--out", type=Path, required=True, help=".csv, .xlsx, or .html for the printable bilingual dossier")
+        command.add_argument("--lang", type=_language, default="en", help="language of headers and reasons: de, zh or en")
+        command.add_argument("--second-lang", type=_language, default=None,
+                             help="second language of the dossier (default: zh, or de when --lang is zh)")
+
+    export = commands.add_parser("export", help="a shortlist of one company's suggestions (.csv, .xlsx or .html dossier)")
     export.add_argument("profiles", type=Path)
     export.add_argument("--company", required=True)
     export.add_argument("--top-k", type=_positive_int, default=10)
-    export.add_argument("--out", type=Path, required=True)
-    export.add_argument("--lang", type=_language, default="en")
+    output_options(export)
     model_options(export)
+
+    def database_option(command: argparse.ArgumentParser) -> None:
+        command.add_argument("--database", default=None, metavar="URL",
+                             help="SQLAlchemy URL (default: MATCHMAKER_DATABASE_URL, else SQLite in the user data folder)")
+
+    shortlists = commands.add_parser("shortlists", help="the saved shortlists (id, name, author, entries)")
+    database_option(shortlists)
+
+    shortlist = commands.add_parser("shortlist", help="export a saved shortlist (.csv, .xlsx or .html dossier)")
+    shortlist.add_argument("shortlist_id", type=_positive_int, help="id from `matchmaker shortlists`")
+    shortlist.add_argument("profiles", type=Path, help="the profiles the shortlist was made from")
+    output_options(shortlist)
+    database_option(shortlist)
+    model_options(shortlist)
+
+    outcomes = commands.add_parser("outcomes", help="recorded outcomes as labelled pairs (de_id, cn_id, grade, ...)")
+    outcomes.add_argument("--out", type=Path, required=True, help=".csv or .xlsx; `evaluate`, `tune` and the notebooks read it")
+    outcomes.add_argument("--history", action="store_true", help="every recorded step instead of one label per pair")
+    database_option(outcomes)
 
     tune = commands.add_parser("tune", help="choose weights on labelled pairs (cross-validated random search)")
     tune.add_argument("profiles", type=Path)
@@ -146,7 +171,7 @@ def _fitted_matcher(args):
     if profiles.report.warnings:
         print(f"{len(profiles.report.warnings)} warnings in {args.profiles}; run `matchmaker validate {args.profiles}` to read them.",
               file=sys.stderr)
-    matcher = Matcher(model=args.model or environment.model, weights=args.weights,
+    matcher = Matcher(model=args.model or environment.model, weights=args.weights or environment.weights_file,
                       cache_dir=None if args.no_cache else str(environment.cache_dir),
                       show_progress=not getattr(args, "quiet", False))
     return matcher.fit(profiles)
@@ -228,12 +253,72 @@ def _embed(args) -> int:
 
 
 def _export(args) -> int:
-    from matchmaker.exports import company_shortlist, write_table
+    from matchmaker.exports import company_items
 
     matcher = _fitted_matcher(args)
-    shortlist = company_shortlist(matcher, args.company, args.top_k, args.lang)
-    path = write_table(shortlist, args.out)
-    print(f"{len(shortlist)} suggestions for {args.company} written to {path}", file=sys.stderr)
+    items = company_items(matcher, args.company, args.top_k)
+    name = matcher.profiles_.iloc[matcher.index_[args.company]][C.NAME]
+    path = _write_items(matcher, items, args, heading=name, author="", dataset=args.profiles.name)
+    print(f"{len(items)} suggestions for {args.company} written to {path}", file=sys.stderr)
+    return 0
+
+
+def _write_items(matcher, items, args, heading: str, author: str, dataset: str) -> Path:
+    """Items as a table (.csv/.xlsx, safe cells, consented contacts only) or as the dossier (.html)."""
+    from matchmaker.dossier import DossierContext, render_dossier, write_dossier
+    from matchmaker.exports import items_table, score_items, write_table
+
+    suffix = args.out.suffix.lower()
+    if suffix not in (".csv", ".xlsx", ".html"):
+        raise MatchmakerError(f"The output file must end in .csv, .xlsx or .html. Got '{args.out.name}' instead.")
+    scored = score_items(matcher, items)
+    if suffix != ".html":
+        return write_table(items_table(scored, args.lang), args.out)
+    second = args.second_lang or ("de" if args.lang == "zh" else "zh")
+    context = DossierContext(heading=heading, author=author, dataset=dataset, model=matcher.encoder_name_,
+                             weights_version=matcher.resolved_weights().version)
+    return write_dossier(render_dossier(scored, context, (args.lang, second)), args.out)
+
+
+def _store(args):
+    from matchmaker.shortlists import ShortlistStore
+
+    return ShortlistStore.open(args.database or C.Environment.read().database_url)
+
+
+def _shortlists(args) -> int:
+    saved = _store(args).shortlists()
+    if not saved:
+        print("No saved shortlists yet. Add suggestions to one in the dashboard (./dev.sh dashboard).", file=sys.stderr)
+    for record in saved:
+        print(f"{record.id}\t{record.name}\t{record.author or '-'}\t{record.entries} entries\t"
+              f"changed {record.updated_at:%Y-%m-%d %H:%M} UTC\t{record.dataset or '-'}")
+    return 0
+
+
+def _shortlist(args) -> int:
+    from matchmaker.exports import shortlist_items
+
+    store = _store(args)
+    record = store.shortlist(args.shortlist_id)
+    items = shortlist_items(store, record.id)
+    matcher = _fitted_matcher(args)
+    missing = sum(1 for i in items if i.source_id not in matcher.index_ or i.target_id not in matcher.index_)
+    if missing:
+        print(f"{missing} of {len(items)} pairs are not in {args.profiles}; they are exported as saved.", file=sys.stderr)
+    path = _write_items(matcher, items, args, heading=record.name, author=record.author, dataset=record.dataset)
+    print(f"shortlist {record.id} ({len(items)} pairs) written to {path}", file=sys.stderr)
+    return 0
+
+
+def _outcomes(args) -> int:
+    from matchmaker.exports import write_table
+
+    store = _store(args)
+    table = store.outcome_history() if args.history else store.outcome_labels()
+    path = write_table(table, args.out, sheet="Outcomes")
+    what = "recorded steps" if args.history else "labelled pairs"
+    print(f"{len(table)} {what} written to {path}", file=sys.stderr)
     return 0
 
 
@@ -297,7 +382,8 @@ def _generate(args) -> int:
 
 
 COMMANDS = {"validate": _validate, "recommend": _recommend, "evaluate": _evaluate, "compare": _compare, "embed": _embed,
-            "export": _export, "tune": _tune, "train-model": _train, "generate": _generate}
+            "export": _export, "shortlists": _shortlists, "shortlist": _shortlist, "outcomes": _outcomes, "tune": _tune,
+            "train-model": _train, "generate": _generate}
 
 if __name__ == "__main__":
     sys.exit(main())

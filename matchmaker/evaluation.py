@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from matchmaker import config as C
+from matchmaker.exports import restore_cell
 from matchmaker.errors import LabelsError
 
 Direction = Literal["de_to_cn", "cn_to_de"]
@@ -44,6 +45,9 @@ def load_pairs(path: Path | str) -> pd.DataFrame:
         raise LabelsError(f"The pairs file {path} does not exist. Expected a CSV with de_id, cn_id, grade (0-3), "
                           f"e.g. {C.DEMO_PAIRS} or a file exported from recorded outcomes.")
     pairs = pd.read_csv(path, dtype={"de_id": str, "cn_id": str}, encoding="utf-8-sig")
+    for column in ("de_id", "cn_id"):
+        if column in pairs:  # files exported for spreadsheets carry neutralised ids ('=x); read them back as given
+            pairs[column] = pairs[column].map(restore_cell)
     return check_pairs(pairs, str(path))
 
 

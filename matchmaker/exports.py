@@ -21,6 +21,7 @@ from matchmaker.i18n import UiLanguage, t
 
 if TYPE_CHECKING:
     from matchmaker.explain import Explanation
+    from matchmaker.shortlists import ShortlistStore
 
 _DANGEROUS_START = ("=", "+", "-", "@", "\t", "\r")
 _UNSAFE_NAME = re.compile(r"[^\w.\-]+", re.UNICODE)
@@ -182,8 +183,23 @@ def readable_headers(frame: pd.DataFrame, language: UiLanguage) -> pd.DataFrame:
     return frame.rename(columns={c: header(c) for c in frame.columns})
 
 
+def company_items(matcher, company_id: str, k: int) -> list[ShortlistItem]:
+    """One company's ``k`` best suggestions as items, ranked."""
+    suggestions = matcher.recommend(company_id, k=k)
+    return [ShortlistItem(r.source_id, r.target_id, rank=int(r.rank)) for r in suggestions.itertuples(index=False)]
+
+
 def company_shortlist(matcher, company_id: str, k: int, language: UiLanguage = "en") -> pd.DataFrame:
     """A readable shortlist of one company's ``k`` best suggestions (see :func:`items_table`)."""
-    suggestions = matcher.recommend(company_id, k=k)
-    items = [ShortlistItem(r.source_id, r.target_id, rank=int(r.rank)) for r in suggestions.itertuples(index=False)]
-    return items_table(score_items(matcher, items), language)
+    return items_table(score_items(matcher, company_items(matcher, company_id, k)), language)
+
+
+def shortlist_items(store: "ShortlistStore", shortlist_id: int) -> list[ShortlistItem]:
+    """The entries of a saved shortlist as items, each with the latest recorded outcome of its pair."""
+    entries = store.entries(shortlist_id)
+    latest = store.latest_outcomes()
+    status = {} if latest.empty else {(d, c): s for d, c, s in latest[["de_id", "cn_id", "status"]].itertuples(index=False)}
+    return [ShortlistItem(e.source_id, e.target_id, note=e.note, author=e.author, added_at=f"{e.added_at:%Y-%m-%d}",
+                          status=status.get((e.source_id, e.target_id)) or status.get((e.target_id, e.source_id)) or "",
+                          source_name=e.source_name, target_name=e.target_name)
+            for e in entries]

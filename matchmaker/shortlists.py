@@ -190,7 +190,7 @@ class ShortlistStore:
         for record in self.shortlists():
             if record.id == shortlist_id:
                 return record
-        raise NotFoundError(f"Shortlist {shortlist_id} does not exist (any more). Pick one of the saved shortlists.")
+        raise NotFoundError(f"Shortlist {shortlist_id} does not exist (any more). Pick one of the saved shortlists (`matchmaker shortlists` lists them).")
 
     def rename_shortlist(self, shortlist_id: int, name: str) -> None:
         name = _text(name, "shortlist name", 200).strip()

@@ -91,6 +91,46 @@ def test_export_is_spreadsheet_safe_and_respects_consent(tmp_path):
     unknown = matchmaker("export", str(profiles), "--company", "X9", "--top-k", "1", "--out", str(tmp_path / "x.csv"), "--no-cache")
     assert unknown.returncode == 2 and "X9" in unknown.stderr and "Traceback" not in unknown.stderr
 
+    dossier = tmp_path / "dossier.html"
+    done = matchmaker("export", str(profiles), "--company", "D1", "--top-k", "2", "--out", str(dossier), "--no-cache", "--lang", "de")
+    assert done.returncode == 0, done.stderr
+    page = dossier.read_text(encoding="utf-8")
+    assert "Partnerdossier / 合作伙伴资料册" in page and "Rhein GmbH" in page
+    assert "wang@c1.example" in page and "li@c2.example" not in page and "geheim@rhein.example" not in page
+    assert "=HYPERLINK(&#34;http://x.example&#34;)" in page  # shown as text
+    wrong = matchmaker("export", str(profiles), "--company", "D1", "--out", str(tmp_path / "x.pdf"), "--no-cache")
+    assert wrong.returncode == 2 and ".csv, .xlsx or .html" in wrong.stderr
+
+
+def test_saved_shortlist_and_outcomes_leave_through_the_cli(tmp_path, private_database):
+    from matchmaker.evaluation import load_pairs
+    from matchmaker.shortlists import ShortlistStore
+
+    store = ShortlistStore.open(private_database)
+    trip = store.create_shortlist("Reise nach 佛山", author="Anna Weber", dataset="demo")
+    store.add_entry(trip.id, "DE0001", "CN0001", source_name="Lautertal", target_name="恒顺")
+    store.add_entry(trip.id, "=DE404", "CN0001", source_name="=Gone GmbH", target_name="恒顺")
+    store.update_note(store.entries(trip.id)[0].id, "@Termin 12.5.", 1)
+    store.record_outcome("DE0001", "CN0001", "met")
+    store.record_outcome("=DE404", "CN0001", "agreement")
+
+    listed = matchmaker("shortlists")
+    assert listed.returncode == 0 and f"{trip.id}\tReise nach 佛山\tAnna Weber\t2 entries" in listed.stdout
+    out = tmp_path / "trip.csv"
+    done = matchmaker("shortlist", str(trip.id), str(C.DEMO_PROFILES), "--out", str(out), "--lang", "de", env_cache=tmp_path / "c")
+    assert done.returncode == 0, done.stderr
+    assert "1 of 2 pairs are not in" in done.stderr
+    table = pd.read_csv(out, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    assert list(table["note"]) == ["'@Termin 12.5.", ""] and list(table["status"]) == ["getroffen", "Vereinbarung"]
+    assert table["company_id"].iloc[1] == "'=DE404" and table["score"].iloc[1] == "" and table["partner"].iloc[1] == "恒顺"
+
+    labels = tmp_path / "labels.csv"
+    assert matchmaker("outcomes", "--out", str(labels)).returncode == 0
+    pairs = load_pairs(labels)  # spreadsheet-safe on disk, ids exactly as recorded when read back
+    assert sorted(zip(pairs["de_id"], pairs["grade"])) == [("=DE404", 3.0), ("DE0001", 2.0)]
+    missing = matchmaker("shortlist", "999", str(C.DEMO_PROFILES), "--out", str(out))
+    assert missing.returncode == 2 and "matchmaker shortlists" in missing.stderr
+
 
 def test_generate_writes_valid_synthetic_profiles(tmp_path):
     out = tmp_path / "synthetic.csv"

@@ -14,7 +14,7 @@ import streamlit as st
 from matchmaker import config as C
 from matchmaker.dossier import DossierContext, render_dossier
 from matchmaker.errors import ConflictError, NotFoundError
-from matchmaker.exports import ShortlistItem, items_table, readable_headers, safe_filename, score_items, write_table
+from matchmaker.exports import items_table, readable_headers, safe_filename, score_items, shortlist_items, write_table
 from matchmaker.shortlists import STATUSES, EntryRecord, ShortlistRecord
 from matchmaker.ui import state
 from matchmaker.ui.common import current_shortlist, dataset_name, matcher, md, plain, store, tr
@@ -25,22 +25,6 @@ SHOWN_COLUMNS = ("company", "partner", "partner_city", "score", "status", "note"
 def as_bytes(frame: pd.DataFrame, suffix: str) -> bytes:
     with tempfile.TemporaryDirectory() as folder:
         return write_table(frame, Path(folder) / f"shortlist{suffix}").read_bytes()
-
-
-def latest_status(entries: list[EntryRecord]) -> dict[int, str]:
-    """Entry id -> the latest recorded outcome of its pair (in either orientation)."""
-    latest = store().latest_outcomes()
-    if latest.empty:
-        return {}
-    by_pair = {(d, c): s for d, c, s in latest[["de_id", "cn_id", "status"]].itertuples(index=False)}
-    return {e.id: by_pair.get((e.source_id, e.target_id)) or by_pair.get((e.target_id, e.source_id)) or "" for e in entries}
-
-
-def items_of(entries: list[EntryRecord]) -> list[ShortlistItem]:
-    status = latest_status(entries)
-    return [ShortlistItem(e.source_id, e.target_id, note=e.note, status=status.get(e.id, ""), author=e.author,
-                          added_at=f"{e.added_at:%Y-%m-%d}", source_name=e.source_name, target_name=e.target_name)
-            for e in entries]
 
 
 def choose_shortlist() -> ShortlistRecord | None:
@@ -139,7 +123,7 @@ def render() -> None:
     if not entries:
         st.info(tr("shortlist_empty"))
     else:
-        scored = score_items(fitted, items_of(entries))
+        scored = score_items(fitted, shortlist_items(store(), shortlist.id))
         table = items_table(scored, state.language())[list(SHOWN_COLUMNS)]
         headers = {c: tr(f"column_{c}") for c in table.columns}
         edited = st.data_editor(table.rename(columns=headers), key=f"shortlist_editor_{shortlist.id}", hide_index=True,
