@@ -292,20 +292,16 @@ class ShortlistStore:
 
     def latest_outcomes(self) -> pd.DataFrame:
         """The current status of each pair that has one: its latest step (by date, then recording)."""
-        history = self.outcome_history()
-        return history.groupby(["de_id", "cn_id"], as_index=False, sort=False).last() if len(history) else history
+        return self.outcome_history().drop_duplicates(["de_id", "cn_id"], keep="last").reset_index(drop=True)
 
     def outcome_labels(self) -> pd.DataFrame:
         """Labelled pairs for the evaluation: ``de_id, cn_id, grade, outcome, happened_on, note, author``.
 
         One row per pair whose latest status is a judgement (see module docstring)."""
         latest = self.latest_outcomes()
-        judged = latest[latest["status"].isin(GRADE_OF_STATUS)] if len(latest) else latest
-        labels = pd.DataFrame({"de_id": judged.get("de_id", []), "cn_id": judged.get("cn_id", []),
-                               "grade": judged["status"].map(GRADE_OF_STATUS) if len(judged) else [],
-                               "outcome": judged.get("status", []), "happened_on": judged.get("happened_on", []),
-                               "note": judged.get("note", []), "author": judged.get("author", [])})
-        return labels.reset_index(drop=True)[list(LABEL_COLUMNS)]
+        judged = latest[latest["status"].isin(list(GRADE_OF_STATUS))]
+        labels = judged.assign(grade=judged["status"].map(GRADE_OF_STATUS), outcome=judged["status"])
+        return labels[list(LABEL_COLUMNS)].reset_index(drop=True)
 
     # --- helpers ------------------------------------------------------------------------------
     @staticmethod

@@ -119,3 +119,22 @@ def test_a_bad_upload_gives_a_report_not_a_crash(name, content, code):
     profiles = validate_upload(name, content)
     assert not profiles.report.usable and code in profiles.report.codes()
     assert profiles.report.render("zh")  # renders in the reader's language
+
+
+@pytest.mark.slow
+def test_finder_starts_from_the_configured_weights_file(app, tmp_path, monkeypatch):
+    from matchmaker.scoring import Weights, load_weights, save_weights
+
+    save_weights(Weights({"sector": 1.0}, version="sector-only"), tmp_path / "sector.toml")
+    monkeypatch.setenv("MATCHMAKER_WEIGHTS", str(tmp_path / "sector.toml"))
+    app.run()
+    assert not app.exception
+    assert app.slider(key="weight_sector").value == 1.0 and app.slider(key="weight_semantic").value == 0.0
+    assert "sector-only" in app.button(key="reset_weights").label
+
+    (tmp_path / "sector.toml").write_text("[weights\nsemantic = ", encoding="utf-8")  # broken by hand
+    app.run()
+    assert not app.exception
+    assert "not valid TOML" in app.sidebar.error[0].value
+    default = load_weights(C.DEFAULT_WEIGHTS_FILE)
+    assert default.version in app.button(key="reset_weights").label

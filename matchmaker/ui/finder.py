@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from matchmaker import config as C
+from matchmaker.errors import WeightsError
 from matchmaker.explain import explain_pair
 from matchmaker.matcher import Filters
 from matchmaker.profiles import SIZE_BANDS
@@ -30,13 +31,21 @@ def weights_files() -> list[Path]:
 def configured_weights() -> Weights:
     """The weights of the file chosen in the sidebar; changing the file moves the sliders to it."""
     def move_sliders() -> None:
-        for name, value in load_weights(st.session_state[state.WEIGHTS_FILE]).as_dict().items():
+        try:
+            chosen = load_weights(st.session_state[state.WEIGHTS_FILE])
+        except WeightsError:
+            return  # the page below says what is wrong with the file
+        for name, value in chosen.as_dict().items():
             st.session_state[f"{state.WEIGHT_PREFIX}{name}"] = value
 
     files = weights_files()
     chosen = st.sidebar.selectbox(tr("weights_file"), files, format_func=lambda p: p.name, key=state.WEIGHTS_FILE,
                                   on_change=move_sliders)
-    return load_weights(chosen)
+    try:
+        return load_weights(chosen)
+    except WeightsError as exc:  # a broken file in data/weights/: say why, keep working on the default
+        st.sidebar.error(plain(exc))
+        return load_weights(C.DEFAULT_WEIGHTS_FILE)
 
 
 def weight_sliders(configured: Weights) -> dict[str, float]:
