@@ -138,3 +138,29 @@ def test_finder_starts_from_the_configured_weights_file(app, tmp_path, monkeypat
     assert "not valid TOML" in app.sidebar.error[0].value
     default = load_weights(C.DEFAULT_WEIGHTS_FILE)
     assert default.version in app.button(key="reset_weights").label
+
+
+def save_notes_after_a_colleague() -> None:
+    """Two entries read, then a colleague saves a note on the first, then this user saves both."""
+    from matchmaker.config import Environment
+    from matchmaker.shortlists import ShortlistStore
+    from matchmaker.ui.shortlist_page import save_notes
+
+    store = ShortlistStore.open(Environment.read().database_url)
+    trip = store.create_shortlist("Messe")
+    first = store.add_entry(trip.id, "DE0001", "CN0001", source_name="Lautertal", target_name="恒顺")
+    store.add_entry(trip.id, "DE0001", "CN0002", source_name="Lautertal", target_name="汇联")
+    seen = store.entries(trip.id)
+    store.update_note(first.id, "Li: 已约好周一通话", first.version, author="Li Na")
+    save_notes(seen, ["Anna: call Monday", "Anna: Muster schicken"])
+
+
+def test_a_note_saved_by_a_colleague_first_is_shown_not_overwritten(private_database):
+    from matchmaker.shortlists import ShortlistStore
+
+    page = AppTest.from_function(save_notes_after_a_colleague, default_timeout=TIMEOUT).run()
+    assert not page.exception
+    assert "已约好周一通话" in page.warning[0].value and "Li Na" in page.warning[0].value
+    store = ShortlistStore.open(private_database)
+    notes = [e.note for e in store.entries(store.shortlists()[0].id)]
+    assert notes == ["Li: 已约好周一通话", "Anna: Muster schicken"]  # theirs kept, the other note saved

@@ -44,19 +44,22 @@ def choose_shortlist() -> ShortlistRecord | None:
     return current_shortlist()
 
 
-def save_notes(entries: list[EntryRecord], notes: list[object]) -> None:
-    saved = 0
+def save_notes(entries: list[EntryRecord], notes: list[object]) -> bool:
+    """Save the changed notes; True when all were saved, False when a colleague's change came first
+    (their text is shown, the page is not reloaded, so the user's own text stays in the table)."""
+    complete = True
     for entry, note in zip(entries, notes):
         note = "" if note is None or (isinstance(note, float) and pd.isna(note)) else str(note)
         if note == entry.note:
             continue
         try:
             store().update_note(entry.id, note, entry.version, author=state.author())
-            saved += 1
         except (ConflictError, NotFoundError) as exc:
             st.warning(plain(exc))
-    if saved:
-        st.success(tr("notes_saved"))
+            complete = False
+    if complete:
+        st.toast(tr("notes_saved"))
+    return complete
 
 
 def outcome_form(shortlist: ShortlistRecord, entries: list[EntryRecord], fitted) -> None:
@@ -128,8 +131,7 @@ def render() -> None:
         headers = {c: tr(f"column_{c}") for c in table.columns}
         edited = st.data_editor(table.rename(columns=headers), key=f"shortlist_editor_{shortlist.id}", hide_index=True,
                                 num_rows="fixed", disabled=[h for c, h in headers.items() if c != "note"])
-        if st.button(tr("save_notes"), key="save_notes"):
-            save_notes(entries, list(edited[headers["note"]]))
+        if st.button(tr("save_notes"), key="save_notes") and save_notes(entries, list(edited[headers["note"]])):
             st.rerun()
         remove = st.multiselect(tr("remove"), [e.id for e in entries], key="shortlist_remove",
                                 format_func=lambda i: next(f"{e.source_name} ↔ {e.target_name}" for e in entries if e.id == i))
