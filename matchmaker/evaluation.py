@@ -18,6 +18,7 @@ Confidence intervals and paired comparisons: :mod:`matchmaker.significance`.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -26,8 +27,8 @@ import numpy as np
 import pandas as pd
 
 from matchmaker import config as C
-from matchmaker.exports import restore_cell
 from matchmaker.errors import LabelsError
+from matchmaker.exports import restore_cell
 
 Direction = Literal["de_to_cn", "cn_to_de"]
 DIRECTIONS: tuple[Direction, ...] = ("de_to_cn", "cn_to_de")
@@ -104,10 +105,14 @@ def source_metrics(ranked: pd.DataFrame, pairs: pd.DataFrame, k: int = 10, relev
     """:func:`per_source_metrics` for both directions of one recommendations table (German and
     Chinese sources together), with a ``direction`` column: the input of the bootstrap and of
     paired comparisons in :mod:`matchmaker.significance`."""
-    parts = []
-    for direction in DIRECTIONS:
-        metrics = per_source_metrics(ranked, oriented_labels(pairs, direction), k, relevant_grade)
-        parts.append(metrics.assign(direction=direction))
+    return direction_metrics(dict.fromkeys(DIRECTIONS, ranked), pairs, k, relevant_grade)
+
+
+def direction_metrics(ranked: Mapping[Direction, pd.DataFrame], pairs: pd.DataFrame, k: int = 10,
+                      relevant_grade: float = 2) -> pd.DataFrame:
+    """:func:`source_metrics` when each direction has its own ranking table (``ranked[direction]``)."""
+    parts = [per_source_metrics(ranked[direction], oriented_labels(pairs, direction), k, relevant_grade).assign(direction=direction)
+             for direction in DIRECTIONS]
     return pd.concat(parts, ignore_index=True)[["direction", C.SOURCE_ID, *METRICS]]
 
 
@@ -124,8 +129,9 @@ def evaluate_rankings(rankings: dict[str, pd.DataFrame], pairs: pd.DataFrame, k:
     """Metrics per system and direction. ``rankings[system]`` is a recommendations table."""
     rows = []
     for system, ranked in rankings.items():
+        per_system = source_metrics(ranked, pairs, k, relevant_grade)
         for direction in DIRECTIONS:
-            per_source = per_source_metrics(ranked, oriented_labels(pairs, direction), k, relevant_grade)
+            per_source = per_system[per_system["direction"] == direction]
             for metric in METRICS:
                 rows.append({"system": system, "direction": direction, "metric": metric,
                              "value": float(per_source[metric].mean()) if len(per_source) else float("nan"),
@@ -189,11 +195,15 @@ def random_rankings(matcher, seed: int = 0) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
-def evaluate_matcher(matcher, pairs: pd.DataFrame, k: int = 10, relevant_grade: float = 2, seed: int = 0) -> EvaluationResult:
-    """The matcher against the random and the sector-codes-only baselines, in one run."""
-    rankings = {
+def system_rankings(matcher, seed: int = 0) -> dict[str, pd.DataFrame]:
+    """Full rankings of the matcher and of the random and sector-codes-only baselines."""
+    return {
         "random": random_rankings(matcher, seed),
         "sector codes only": sector_code_rankings(matcher, seed),
         "matcher": full_rankings(matcher),
     }
-    return evaluate_rankings(rankings, pairs, k, relevant_grade)
+
+
+def evaluate_matcher(matcher, pairs: pd.DataFrame, k: int = 10, relevant_grade: float = 2, seed: int = 0) -> EvaluationResult:
+    """The matcher against the random and the sector-codes-only baselines, in one run."""
+    return evaluate_rankings(system_rankings(matcher, seed), pairs, k, relevant_grade)

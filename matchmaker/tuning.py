@@ -20,7 +20,7 @@ import pandas as pd
 
 from matchmaker import config as C
 from matchmaker.errors import ParameterError
-from matchmaker.evaluation import DIRECTIONS, METRICS, oriented_labels, per_source_metrics, ranking_frame
+from matchmaker.evaluation import DIRECTIONS, METRICS, direction_metrics, ranking_frame
 from matchmaker.features import COMPONENTS
 from matchmaker.scoring import Weights, save_weights
 
@@ -46,13 +46,8 @@ class ComponentCache:
 
 
 def per_source_table(cache: ComponentCache, weights: dict[str, float], pairs: pd.DataFrame, k: int) -> pd.DataFrame:
-    """Per-source metrics for both directions (column ``direction`` added)."""
-    parts = []
-    for direction in DIRECTIONS:
-        metrics = per_source_metrics(cache.rankings(weights, direction), oriented_labels(pairs, direction), k)
-        metrics["direction"] = direction
-        parts.append(metrics)
-    return pd.concat(parts, ignore_index=True)
+    """Per-source metrics for both directions (column ``direction``) of one weight setting."""
+    return direction_metrics({direction: cache.rankings(weights, direction) for direction in DIRECTIONS}, pairs, k)
 
 
 def random_weights(count: int, names: tuple[str, ...], seed: int = 0, fixed: dict[str, float] | None = None) -> list[dict[str, float]]:
@@ -111,10 +106,9 @@ def search(cache: ComponentCache, pairs: pd.DataFrame, candidates: list[dict[str
 
 def cross_validated_search(cache: ComponentCache, pairs: pd.DataFrame, candidates: list[dict[str, float]], k: int = 10,
                            metric: str = "ndcg", folds: int = 5, seed: int = 0) -> tuple[dict[str, float], pd.DataFrame]:
-    """The candidate with the best mean ``metric`` over all labelled sources, and a table of the
-    cross-validated figure: for each fold, the best candidate on the other folds, scored on it."""
-    tables = [per_source_table(cache, w, pairs, k) for w in candidates]
-    return _cross_validate(tables, candidates, metric, folds, seed)
+    """:func:`search` reduced to ``(best setting, fold table)``."""
+    found = search(cache, pairs, candidates, k, metric, folds, seed)
+    return found.best, found.folds
 
 
 def _cross_validate(tables: list[pd.DataFrame], candidates: list[dict[str, float]], metric: str, folds: int,
