@@ -301,7 +301,7 @@ def _shortlist(args) -> int:
 
     store = _store(args)
     record = store.shortlist(args.shortlist_id)
-    items = shortlist_items(store, record.id)
+    items = shortlist_items(store.entries(record.id), store.outcome_history())
     matcher = _fitted_matcher(args)
     missing = sum(1 for i in items if i.source_id not in matcher.index_ or i.target_id not in matcher.index_)
     if missing:

@@ -108,13 +108,14 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     from alembic.script import ScriptDirectory
 
     config = _alembic_config()
-    known = {script.revision for script in ScriptDirectory.from_config(config).walk_revisions()}
+    scripts = ScriptDirectory.from_config(config)
+    head = scripts.get_current_head()
     current = current_revision(engine)
-    if current is not None and current not in known:
+    if current is not None and current not in {script.revision for script in scripts.walk_revisions()}:
         raise DatabaseError(f"The database {engine.url.render_as_string(hide_password=True)} has schema revision "
                             f"'{current}', which this version of ISA Matchmaker does not know (newest known: "
-                            f"'{head_revision()}'). Update ISA Matchmaker, or point MATCHMAKER_DATABASE_URL elsewhere.")
-    if revision == "head" and current == head_revision():
+                            f"'{head}'). Update ISA Matchmaker, or point MATCHMAKER_DATABASE_URL elsewhere.")
+    if revision in ("head", head) and current == head:
         return
     log.info("migrating %s from %s to %s", engine.url.render_as_string(hide_password=True), current, revision)
     with engine.begin() as connection:

@@ -21,7 +21,7 @@ from matchmaker.i18n import UiLanguage, t
 
 if TYPE_CHECKING:
     from matchmaker.explain import Explanation
-    from matchmaker.shortlists import ShortlistStore
+    from matchmaker.shortlists import EntryRecord
 
 _DANGEROUS_START = ("=", "+", "-", "@", "\t", "\r")
 _UNSAFE_NAME = re.compile(r"[^\w.\-]+", re.UNICODE)
@@ -150,6 +150,7 @@ def items_table(scored: list[ScoredItem], language: UiLanguage = "en") -> pd.Dat
     :func:`readable_headers` turns them into the reader's language."""
     components = sorted({name for s in scored if s.explanation for name in s.explanation.contributions},
                         key=COMPONENTS.index)
+    saved = any(entry.item.rank is None for entry in scored)  # from a saved shortlist: note and outcome columns
     rows = []
     for entry in scored:
         item, source, target, explanation = entry.item, entry.source, entry.target, entry.explanation
@@ -166,21 +167,23 @@ def items_table(scored: list[ScoredItem], language: UiLanguage = "en") -> pd.Dat
                     **{c: round(explanation.contributions.get(c, 0.0), 4) for c in components},
                     "why": " | ".join(explanation.render(language, (source[C.NAME], target[C.NAME]))),
                     "website": target[C.WEBSITE], **released_contact(target)}
-        if any(i.item.rank is None for i in scored):
+        if saved:
             row |= {"note": item.note, "status": t(f"outcome.{item.status}", language) if item.status else "",
                     "added_by": item.author, "added_at": item.added_at}
         rows.append(row)
     return pd.DataFrame(rows)
 
 
+def column_header(column: str, language: UiLanguage) -> str:
+    """A column key (``partner``, ``semantic``) as the reader of ``language`` sees it; unknown keys stay."""
+    key = f"ui.component_{column}" if column in COMPONENTS else f"ui.column_{column}"
+    text = t(key, language)
+    return column if text == key else text
+
+
 def readable_headers(frame: pd.DataFrame, language: UiLanguage) -> pd.DataFrame:
     """The same table with column names in ``language`` (component names as the dashboard shows them)."""
-    def header(column: str) -> str:
-        key = f"ui.component_{column}" if column in COMPONENTS else f"ui.column_{column}"
-        text = t(key, language)
-        return column if text == key else text
-
-    return frame.rename(columns={c: header(c) for c in frame.columns})
+    return frame.rename(columns={c: column_header(c, language) for c in frame.columns})
 
 
 def company_items(matcher, company_id: str, k: int) -> list[ShortlistItem]:
@@ -194,11 +197,12 @@ def company_shortlist(matcher, company_id: str, k: int, language: UiLanguage = "
     return items_table(score_items(matcher, company_items(matcher, company_id, k)), language)
 
 
-def shortlist_items(store: "ShortlistStore", shortlist_id: int) -> list[ShortlistItem]:
-    """The entries of a saved shortlist as items, each with the latest recorded outcome of its pair."""
-    entries = store.entries(shortlist_id)
-    latest = store.latest_outcomes()
-    status = {} if latest.empty else {(d, c): s for d, c, s in latest[["de_id", "cn_id", "status"]].itertuples(index=False)}
+def shortlist_items(entries: list["EntryRecord"], history: pd.DataFrame) -> list[ShortlistItem]:
+    """Entries of a saved shortlist as items, each with the latest step of its pair in ``history``
+    (:meth:`ShortlistStore.outcome_history`), whichever side the entry started from."""
+    from matchmaker.shortlists import latest_steps
+
+    status = {(d, c): s for d, c, s in latest_steps(history)[["de_id", "cn_id", "status"]].itertuples(index=False)}
     return [ShortlistItem(e.source_id, e.target_id, note=e.note, author=e.author, added_at=f"{e.added_at:%Y-%m-%d}",
                           status=status.get((e.source_id, e.target_id)) or status.get((e.target_id, e.source_id)) or "",
                           source_name=e.source_name, target_name=e.target_name)

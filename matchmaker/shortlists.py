@@ -144,6 +144,20 @@ def check_status(status: str) -> Status:
     return status  # type: ignore[return-value]
 
 
+def latest_steps(history: pd.DataFrame) -> pd.DataFrame:
+    """The latest step of each pair in an :meth:`ShortlistStore.outcome_history` table (oldest first)."""
+    return history.drop_duplicates(["de_id", "cn_id"], keep="last").reset_index(drop=True)
+
+
+def labels_from(history: pd.DataFrame) -> pd.DataFrame:
+    """Labelled pairs ``de_id, cn_id, grade, outcome, happened_on, note, author``: one row per pair
+    whose latest status is a judgement (see the module docstring)."""
+    latest = latest_steps(history)
+    judged = latest[latest["status"].isin(list(GRADE_OF_STATUS))]
+    labels = judged.assign(grade=judged["status"].map(GRADE_OF_STATUS), outcome=judged["status"])
+    return labels[list(LABEL_COLUMNS)].reset_index(drop=True)
+
+
 class ShortlistStore:
     """Shortlists and outcomes in the database behind ``engine`` (see :mod:`matchmaker.database`).
 
@@ -290,18 +304,9 @@ class ShortlistStore:
                                    .order_by(OutcomeEvent.happened_on, OutcomeEvent.recorded_at, OutcomeEvent.id)).all()
         return pd.DataFrame(rows, columns=columns)
 
-    def latest_outcomes(self) -> pd.DataFrame:
-        """The current status of each pair that has one: its latest step (by date, then recording)."""
-        return self.outcome_history().drop_duplicates(["de_id", "cn_id"], keep="last").reset_index(drop=True)
-
     def outcome_labels(self) -> pd.DataFrame:
-        """Labelled pairs for the evaluation: ``de_id, cn_id, grade, outcome, happened_on, note, author``.
-
-        One row per pair whose latest status is a judgement (see module docstring)."""
-        latest = self.latest_outcomes()
-        judged = latest[latest["status"].isin(list(GRADE_OF_STATUS))]
-        labels = judged.assign(grade=judged["status"].map(GRADE_OF_STATUS), outcome=judged["status"])
-        return labels[list(LABEL_COLUMNS)].reset_index(drop=True)
+        """Labelled pairs for the evaluation (see :func:`labels_from`)."""
+        return labels_from(self.outcome_history())
 
     # --- helpers ------------------------------------------------------------------------------
     @staticmethod

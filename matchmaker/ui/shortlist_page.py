@@ -11,11 +11,12 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from matchmaker import config as C
 from matchmaker.dossier import DossierContext, render_dossier
 from matchmaker.errors import ConflictError, NotFoundError
-from matchmaker.exports import items_table, readable_headers, safe_filename, score_items, shortlist_items, write_table
-from matchmaker.shortlists import STATUSES, EntryRecord, ShortlistRecord
+from matchmaker.i18n import t
+from matchmaker.exports import (column_header, items_table, readable_headers, safe_filename, score_items, shortlist_items,
+                                write_table)
+from matchmaker.shortlists import STATUSES, EntryRecord, ShortlistRecord, labels_from
 from matchmaker.ui import state
 from matchmaker.ui.common import current_shortlist, dataset_name, matcher, md, plain, store, tr
 
@@ -28,20 +29,18 @@ def as_bytes(frame: pd.DataFrame, suffix: str) -> bytes:
 
 
 def choose_shortlist() -> ShortlistRecord | None:
-    saved = store().shortlists()
-    with st.expander(tr("shortlist_new"), expanded=not saved):
+    with st.expander(tr("shortlist_new"), expanded=current_shortlist() is None):
         name = st.text_input(tr("shortlist_new_name"), key="shortlist_new_name", max_chars=200)
         if st.button(tr("shortlist_create"), key="shortlist_create") and name.strip():
             record = store().create_shortlist(name, author=state.author(), dataset=dataset_name())
             st.session_state[state.SHORTLIST_ID] = record.id
             st.rerun()
-    current = current_shortlist()
-    if current is None:
+    saved = {r.id: r for r in store().shortlists()}
+    if not saved:
         return None
-    ids = [r.id for r in saved]
-    names = {r.id: f"{r.name} ({r.entries})" for r in saved}
-    st.selectbox(tr("shortlist_choose"), ids, format_func=names.get, key=state.SHORTLIST_ID)
-    return current_shortlist()
+    chosen = st.selectbox(tr("shortlist_choose"), list(saved), format_func=lambda i: f"{saved[i].name} ({saved[i].entries})",
+                          key=state.SHORTLIST_ID)
+    return saved[chosen]
 
 
 def save_notes(entries: list[EntryRecord], notes: list[object]) -> bool:
@@ -62,13 +61,13 @@ def save_notes(entries: list[EntryRecord], notes: list[object]) -> bool:
     return complete
 
 
-def outcome_form(shortlist: ShortlistRecord, entries: list[EntryRecord], fitted) -> None:
+def outcome_form(shortlist: ShortlistRecord, entries: list[EntryRecord], history: pd.DataFrame, fitted) -> None:
     st.subheader(tr("record_outcome"))
     countries = dict(zip(fitted.ids_, fitted.country_))
     labels = {e.id: f"{e.source_name or e.source_id} ↔ {e.target_name or e.target_id}" for e in entries}
     with st.form("outcome_form", clear_on_submit=True):
         entry_id = st.selectbox(tr("outcome_pair"), list(labels), format_func=labels.get, key="outcome_pair")
-        status = st.selectbox(tr("outcome_status"), STATUSES[1:], format_func=lambda s: tr_outcome(s), key="outcome_status")
+        status = st.selectbox(tr("outcome_status"), STATUSES[1:], format_func=tr_outcome, key="outcome_status")
         happened = st.date_input(tr("outcome_date"), value=dt.date.today(), max_value=dt.date.today(), key="outcome_date")
         note = st.text_area(tr("outcome_note"), key="outcome_note", max_chars=20_000)
         if st.form_submit_button(tr("outcome_save")):
@@ -77,19 +76,17 @@ def outcome_form(shortlist: ShortlistRecord, entries: list[EntryRecord], fitted)
             de_id, cn_id = (entry.source_id, entry.target_id) if german_first else (entry.target_id, entry.source_id)
             store().record_outcome(de_id, cn_id, status, happened_on=happened, note=note, author=state.author(),
                                    shortlist_id=shortlist.id)
-            st.success(tr("outcome_saved", status=tr_outcome(status)))
-    history = store().outcome_history()
+            st.toast(tr("outcome_saved", status=tr_outcome(status)))
+            st.rerun()  # the table, the history and the labels show the new step
     pairs = {(e.source_id, e.target_id) for e in entries} | {(e.target_id, e.source_id) for e in entries}
-    history = history[[(d, c) in pairs for d, c in zip(history["de_id"], history["cn_id"])]] if len(history) else history
-    if len(history):
+    mine = history[[(d, c) in pairs for d, c in zip(history["de_id"], history["cn_id"])]]
+    if len(mine):
         with st.expander(tr("outcome_history")):
-            shown = history.assign(status=history["status"].map(tr_outcome))
+            shown = mine.assign(status=mine["status"].map(tr_outcome))
             st.dataframe(shown[["de_id", "cn_id", "status", "happened_on", "author", "note"]], hide_index=True, key="outcome_table")
 
 
 def tr_outcome(status: str) -> str:
-    from matchmaker.i18n import t
-
     return t(f"outcome.{status}", state.language())
 
 
@@ -123,25 +120,26 @@ def render() -> None:
     st.caption(md("shortlist_meta", entries=shortlist.entries, created=f"{shortlist.created_at:%Y-%m-%d}",
                   author=shortlist.author or "—", where=where))
     entries = store().entries(shortlist.id)
+    history = store().outcome_history()
     if not entries:
         st.info(tr("shortlist_empty"))
     else:
-        scored = score_items(fitted, shortlist_items(store(), shortlist.id))
+        scored = score_items(fitted, shortlist_items(entries, history))
         table = items_table(scored, state.language())[list(SHOWN_COLUMNS)]
-        headers = {c: tr(f"column_{c}") for c in table.columns}
+        headers = {c: column_header(c, state.language()) for c in table.columns}
         edited = st.data_editor(table.rename(columns=headers), key=f"shortlist_editor_{shortlist.id}", hide_index=True,
                                 num_rows="fixed", disabled=[h for c, h in headers.items() if c != "note"])
         if st.button(tr("save_notes"), key="save_notes") and save_notes(entries, list(edited[headers["note"]])):
             st.rerun()
-        remove = st.multiselect(tr("remove"), [e.id for e in entries], key="shortlist_remove",
-                                format_func=lambda i: next(f"{e.source_name} ↔ {e.target_name}" for e in entries if e.id == i))
+        names = {e.id: f"{e.source_name} ↔ {e.target_name}" for e in entries}
+        remove = st.multiselect(tr("remove"), list(names), format_func=names.get, key="shortlist_remove")
         if remove and st.button(tr("remove"), key="shortlist_remove_button"):
             for entry_id in remove:
                 store().remove_entry(entry_id)
             st.rerun()
         downloads(shortlist, scored, fitted)
-        outcome_form(shortlist, entries, fitted)
-    labels = store().outcome_labels()
+        outcome_form(shortlist, entries, history, fitted)
+    labels = labels_from(history)
     if len(labels):
         st.download_button(tr("download_labels"), as_bytes(labels, ".csv"), "isa-outcome-labels.csv", "text/csv", key="dl_labels")
     with st.expander(tr("shortlist_rename")):
@@ -152,5 +150,5 @@ def render() -> None:
         if st.checkbox(tr("shortlist_delete"), key=f"confirm_delete_{shortlist.id}") and st.button(tr("shortlist_delete"), key="delete_button"):
             store().delete_shortlist(shortlist.id)
             st.session_state.pop(state.SHORTLIST_ID, None)
-            st.success(tr("shortlist_deleted"))
+            st.toast(tr("shortlist_deleted"))
             st.rerun()
