@@ -1,24 +1,6 @@
-"""ISA Matchmaker dashboard: page set-up and navigation only. Run: ./dev.sh dashboard"""
+"""Source-tree entry of the dashboard: `streamlit run app.py` (the installed one: `matchmaker dashboard`)."""
 
-import streamlit as st
+import runpy
+from pathlib import Path
 
-from matchmaker.i18n import LANGUAGE_NAMES, UI_LANGUAGES
-from matchmaker.ui import data_page, finder, portfolio, shortlist_page, state
-from matchmaker.ui.common import tr
-
-st.set_page_config(page_title="ISA Matchmaker", page_icon=":material/handshake:", layout="wide")
-state.language()
-st.sidebar.radio("Sprache · 语言 · Language", UI_LANGUAGES, format_func=LANGUAGE_NAMES.get, key=state.LANGUAGE,
-                 horizontal=True, on_change=state.remember_language)
-state.remember_language()
-st.sidebar.text_input(tr("your_name"), key=state.AUTHOR, max_chars=120)
-
-pages = {
-    "finder": st.Page(finder.render, title=tr("page_finder"), icon=":material/search:", url_path="finder", default=True),
-    "portfolio": st.Page(portfolio.render, title=tr("page_portfolio"), icon=":material/map:", url_path="portfolio"),
-    "shortlist": st.Page(shortlist_page.render, title=tr("page_shortlist"), icon=":material/checklist:", url_path="shortlist"),
-    "data": st.Page(data_page.render, title=tr("page_data"), icon=":material/upload_file:", url_path="data"),
-}
-st.session_state["pages"] = pages
-st.sidebar.caption(tr("subtitle") + " " + tr("fictional"))
-st.navigation(list(pages.values())).run()
+runpy.run_path(str(Path(__file__).resolve().parent / "matchmaker" / "ui" / "app.py"), run_name="__main__")

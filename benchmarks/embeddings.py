@@ -11,13 +11,12 @@ from __future__ import annotations
 import argparse
 import time
 
-import numpy as np
 import pandas as pd
 import torch
 
 from matchmaker import config as C
-from matchmaker.domain_model import evaluate_held_out, load_corpus
-from matchmaker.embeddings import load_encoder
+from matchmaker.embeddings.encoders import load_encoder
+from matchmaker.embeddings.training import evaluate_held_out, load_corpus
 
 
 def main() -> None:
@@ -36,7 +35,7 @@ def main() -> None:
         started = time.perf_counter()
         encoder = load_encoder(name)
         load_seconds = time.perf_counter() - started
-        metrics = evaluate_held_out(lambda batch: encoder.encode(batch, batch_size=512), corpus)
+        metrics = evaluate_held_out(lambda batch, encoder=encoder: encoder.encode(batch, batch_size=512), corpus)
         count = len(texts) if encoder.is_domain_model else min(len(texts), 2000)
         started = time.perf_counter()
         encoder.encode(texts[:count], batch_size=256)
@@ -47,8 +46,10 @@ def main() -> None:
             row[f"{key}_mrr"] = values["mrr"]
         rows.append(row)
     table = pd.DataFrame(rows).set_index("model").T
-    print(f"held-out queries: terms {metrics['terms_de_to_zh']['queries']} among {metrics['terms_de_to_zh']['candidates']}, "
-          f"sentences {metrics['sentences_de_to_zh']['queries']} among {metrics['sentences_de_to_zh']['candidates']}")
+    print(
+        f"held-out queries: terms {metrics['terms_de_to_zh']['queries']} among {metrics['terms_de_to_zh']['candidates']}, "
+        f"sentences {metrics['sentences_de_to_zh']['queries']} among {metrics['sentences_de_to_zh']['candidates']}"
+    )
     print(table.to_string())
 
 

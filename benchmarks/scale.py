@@ -31,10 +31,10 @@ def matmul_rate() -> float:
 def one_size(n: int) -> dict:
     import numpy as np
 
-    import matchmaker.features as features
-    from matchmaker.matcher import Matcher
-    from matchmaker.profiles import profiles_from_frame
-    from matchmaker.synthetic import synthetic_profiles
+    import matchmaker.scoring.components as features
+    from matchmaker.io.profiles import profiles_from_frame
+    from matchmaker.io.synthetic import synthetic_profiles
+    from matchmaker.scoring.matcher import Matcher
 
     # count time inside the matrix products of the components
     spent = {"matmul": 0.0, "flops": 0.0}
@@ -64,9 +64,16 @@ def one_size(n: int) -> dict:
     rank_s = time.perf_counter() - started
     assert len(table) == 2 * n * 20 and np.isfinite(table["score"]).all()
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return {"per_side": n, "generate_s": round(generate_s, 1), "validate_s": round(validate_s, 1), "fit_s": round(fit_s, 1),
-            "rank_s": round(rank_s, 1), "matmul_share": round(spent["matmul"] / rank_s, 2),
-            "dense_matmul_gflops": round(spent["flops"] / max(spent["matmul"], 1e-9) / 1e9, 1), "peak_rss_mb": round(peak_mb)}
+    return {
+        "per_side": n,
+        "generate_s": round(generate_s, 1),
+        "validate_s": round(validate_s, 1),
+        "fit_s": round(fit_s, 1),
+        "rank_s": round(rank_s, 1),
+        "matmul_share": round(spent["matmul"] / rank_s, 2),
+        "dense_matmul_gflops": round(spent["flops"] / max(spent["matmul"], 1e-9) / 1e9, 1),
+        "peak_rss_mb": round(peak_mb),
+    }
 
 
 def main() -> None:

@@ -19,8 +19,8 @@ import time
 from pathlib import Path
 
 from matchmaker import config as C
-from matchmaker.database import open_database
-from matchmaker.shortlists import STATUSES, ShortlistStore
+from matchmaker.store.database import open_database
+from matchmaker.store.shortlists import STATUSES, ShortlistStore
 
 
 def timed(action) -> float:
@@ -35,7 +35,7 @@ def median_ms(samples: list[float]) -> str:
 
 WRITER = """
 import sys
-from matchmaker.shortlists import ShortlistStore
+from matchmaker.store.shortlists import ShortlistStore
 store = ShortlistStore.open(sys.argv[1])
 for i in range(200):
     store.add_entry(int(sys.argv[2]), f"{sys.argv[3]}-{i}", "CN1")
@@ -52,7 +52,9 @@ def main() -> None:
     print(f"open existing database (already at head): {timed(lambda: open_database(url)) * 1000:.0f} ms")
     store = ShortlistStore.open(url)
     trip = store.create_shortlist("Benchmark")
-    adds = [timed(lambda i=i: store.add_entry(trip.id, f"DE{i}", f"CN{i}", author="bench", score=0.5)) for i in range(500)]
+    adds = [
+        timed(lambda i=i: store.add_entry(trip.id, f"DE{i}", f"CN{i}", author="bench", score=0.5)) for i in range(500)
+    ]
     print(f"add to shortlist: {median_ms(adds)}")
     entries = store.entries(trip.id)
     notes = [timed(lambda e=e: store.update_note(e.id, "note", e.version)) for e in entries[:200]]
@@ -68,25 +70,37 @@ def main() -> None:
     for writer in writers:
         writer.wait()
     seconds = time.perf_counter() - started
-    print(f"two writer processes, 200 adds each: {len(store.entries(shared.id))} of 400 saved in {seconds:.1f} s "
-          "(including two interpreter starts)")
+    print(
+        f"two writer processes, 200 adds each: {len(store.entries(shared.id))} of 400 saved in {seconds:.1f} s "
+        "(including two interpreter starts)"
+    )
 
-    from matchmaker.dossier import DossierContext, render_dossier
-    from matchmaker.exports import ShortlistItem, items_table, score_items, write_table
-    from matchmaker.matcher import Matcher
-    from matchmaker.profiles import load_profiles
+    from matchmaker.exports.dossier import DossierContext, render_dossier
+    from matchmaker.exports.tables import items_table, write_table
+    from matchmaker.io.profiles import load_profiles
+    from matchmaker.scoring.items import ShortlistItem, score_items
+    from matchmaker.scoring.matcher import Matcher
 
     matcher = Matcher().fit(load_profiles(C.DEMO_PROFILES))
-    items = [ShortlistItem(r.source_id, r.target_id) for source in matcher.ids_[:3]
-             for r in matcher.recommend(source, k=10).itertuples(index=False)]
+    items = [
+        ShortlistItem(r.source_id, r.target_id)
+        for source in matcher.fitted_.ids[:3]
+        for r in matcher.recommend(source, k=10).itertuples(index=False)
+    ]
     scored = []
-    print(f"30 suggestions scored with reasons: {timed(lambda: scored.extend(score_items(matcher, items))) * 1000:.0f} ms")
+    print(
+        f"30 suggestions scored with reasons: {timed(lambda: scored.extend(score_items(matcher, items))) * 1000:.0f} ms"
+    )
     table = items_table(scored, "de")
     for suffix in (".csv", ".xlsx"):
-        print(f"shortlist {suffix}: {timed(lambda s=suffix: write_table(table, Path(folder) / f'list{s}')) * 1000:.0f} ms")
+        print(
+            f"shortlist {suffix}: {timed(lambda s=suffix: write_table(table, Path(folder) / f'list{s}')) * 1000:.0f} ms"
+        )
     html = []
-    print(f"dossier (de/zh): {timed(lambda: html.append(render_dossier(scored, DossierContext('Benchmark')))) * 1000:.0f} ms, "
-          f"{len(html[0].encode()) / 1024:.0f} KiB")
+    print(
+        f"dossier (de/zh): {timed(lambda: html.append(render_dossier(scored, DossierContext('Benchmark')))) * 1000:.0f} ms, "
+        f"{len(html[0].encode()) / 1024:.0f} KiB"
+    )
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 from matchmaker import config as C
+from matchmaker import vocab as V
 from matchmaker.errors import MatchmakerError, ProfileFileError
 
 log = logging.getLogger("matchmaker")
@@ -35,7 +36,9 @@ def _positive_int(value: str) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="matchmaker", description="ISA Matchmaker: German x Chinese partner suggestions.")
+    parser = argparse.ArgumentParser(
+        prog="matchmaker", description="ISA Matchmaker: German x Chinese partner suggestions."
+    )
     parser.add_argument("--verbose", "-v", action="store_true", help="log progress details")
     commands = parser.add_subparsers(dest="command", required=True)
 
@@ -45,8 +48,12 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("--lang", type=_language, default="en", help="report language: de, zh or en")
 
     def model_options(command: argparse.ArgumentParser) -> None:
-        command.add_argument("--model", default=None, help=f"embedding model: alias, folder or hub name (default {C.DEFAULT_MODEL})")
-        command.add_argument("--weights", type=Path, default=None, help="weights TOML (default data/weights/default.toml)")
+        command.add_argument(
+            "--model", default=None, help=f"embedding model: alias, folder or hub name (default {C.DEFAULT_MODEL})"
+        )
+        command.add_argument(
+            "--weights", type=Path, default=None, help="weights TOML (default data/weights/default.toml)"
+        )
         command.add_argument("--sheet", help="XLSX sheet to read")
         command.add_argument("--no-cache", action="store_true", help="do not read or write the embedding cache")
 
@@ -62,20 +69,34 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("pairs", type=Path, help="CSV with de_id, cn_id, grade (0-3)")
     evaluate.add_argument("--k", type=_positive_int, default=10)
     evaluate.add_argument("--relevant-grade", type=float, default=2)
-    evaluate.add_argument("--bootstrap", type=_positive_int, default=None, metavar="N",
-                          help="add 95%% confidence intervals from N bootstrap resamples of the labelled sources")
+    evaluate.add_argument(
+        "--bootstrap",
+        type=_positive_int,
+        default=None,
+        metavar="N",
+        help="add 95%% confidence intervals from N bootstrap resamples of the labelled sources",
+    )
     evaluate.add_argument("--seed", type=int, default=0, help="seed of the bootstrap and of the random baseline")
     model_options(evaluate)
 
     compare = commands.add_parser("compare", help="paired comparison of two weight settings on the same labelled pairs")
     compare.add_argument("profiles", type=Path)
     compare.add_argument("pairs", type=Path, help="CSV with de_id, cn_id, grade (0-3)")
-    compare.add_argument("--against", type=Path, default=None,
-                         help="baseline weights TOML (default data/weights/default.toml); --weights is the candidate")
+    compare.add_argument(
+        "--against",
+        type=Path,
+        default=None,
+        help="baseline weights TOML (default data/weights/default.toml); --weights is the candidate",
+    )
     compare.add_argument("--k", type=_positive_int, default=10)
     compare.add_argument("--relevant-grade", type=float, default=2)
-    compare.add_argument("--bootstrap", type=_positive_int, default=2000, metavar="N",
-                         help="resamples for the interval and the permutation test (default 2000)")
+    compare.add_argument(
+        "--bootstrap",
+        type=_positive_int,
+        default=2000,
+        metavar="N",
+        help="resamples for the interval and the permutation test (default 2000)",
+    )
     compare.add_argument("--seed", type=int, default=0)
     model_options(compare)
 
@@ -85,12 +106,22 @@ def build_parser() -> argparse.ArgumentParser:
     embed.add_argument("--model", default=None)
 
     def output_options(command: argparse.ArgumentParser) -> None:
-        command.add_argument("--out", type=Path, required=True, help=".csv, .xlsx, or .html for the printable bilingual dossier")
-        command.add_argument("--lang", type=_language, default="en", help="language of headers and reasons: de, zh or en")
-        command.add_argument("--second-lang", type=_language, default=None,
-                             help="second language of the dossier (default: zh, or de when --lang is zh)")
+        command.add_argument(
+            "--out", type=Path, required=True, help=".csv, .xlsx, or .html for the printable bilingual dossier"
+        )
+        command.add_argument(
+            "--lang", type=_language, default="en", help="language of headers and reasons: de, zh or en"
+        )
+        command.add_argument(
+            "--second-lang",
+            type=_language,
+            default=None,
+            help="second language of the dossier (default: zh, or de when --lang is zh)",
+        )
 
-    export = commands.add_parser("export", help="a shortlist of one company's suggestions (.csv, .xlsx or .html dossier)")
+    export = commands.add_parser(
+        "export", help="a shortlist of one company's suggestions (.csv, .xlsx or .html dossier)"
+    )
     export.add_argument("profiles", type=Path)
     export.add_argument("--company", required=True)
     export.add_argument("--top-k", type=_positive_int, default=10)
@@ -98,8 +129,12 @@ def build_parser() -> argparse.ArgumentParser:
     model_options(export)
 
     def database_option(command: argparse.ArgumentParser) -> None:
-        command.add_argument("--database", default=None, metavar="URL",
-                             help="SQLAlchemy URL (default: MATCHMAKER_DATABASE_URL, else SQLite in the user data folder)")
+        command.add_argument(
+            "--database",
+            default=None,
+            metavar="URL",
+            help="SQLAlchemy URL (default: MATCHMAKER_DATABASE_URL, else SQLite in the user data folder)",
+        )
 
     shortlists = commands.add_parser("shortlists", help="the saved shortlists (id, name, author, entries)")
     database_option(shortlists)
@@ -112,24 +147,39 @@ def build_parser() -> argparse.ArgumentParser:
     model_options(shortlist)
 
     outcomes = commands.add_parser("outcomes", help="recorded outcomes as labelled pairs (de_id, cn_id, grade, ...)")
-    outcomes.add_argument("--out", type=Path, required=True, help=".csv or .xlsx; `evaluate`, `tune` and the notebooks read it")
+    outcomes.add_argument(
+        "--out", type=Path, required=True, help=".csv or .xlsx; `evaluate`, `tune` and the notebooks read it"
+    )
     outcomes.add_argument("--history", action="store_true", help="every recorded step instead of one label per pair")
     database_option(outcomes)
 
     tune = commands.add_parser("tune", help="choose weights on labelled pairs (cross-validated random search)")
     tune.add_argument("profiles", type=Path)
     tune.add_argument("pairs", type=Path)
-    tune.add_argument("--out", type=Path, required=True,
-                      help="weights TOML to write, or a folder (then weights-<version>.toml in it)")
+    tune.add_argument(
+        "--out", type=Path, required=True, help="weights TOML to write, or a folder (then weights-<version>.toml in it)"
+    )
     tune.add_argument("--trials", type=_positive_int, default=600)
     tune.add_argument("--k", type=_positive_int, default=10)
     tune.add_argument("--seed", type=int, default=1)
     model_options(tune)
 
     train = commands.add_parser("train-model", help="train the offline domain model from data/glossary")
-    train.add_argument("--out", type=Path, default=C.DOMAIN_MODEL_DIR)
+    train.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="model folder to write (default: models/isa-domain-static in the user's data folder; "
+        "in a source checkout pass data/models/isa-domain-static to refresh the shipped model)",
+    )
     train.add_argument("--seed", type=int, default=None)
     train.add_argument("--epochs", type=_positive_int, default=None)
+
+    commands.add_parser(
+        "dashboard",
+        help="start the dashboard; any further options go to Streamlit (e.g. --server.port 8502)",
+        add_help=False,
+    )
 
     generate = commands.add_parser("generate", help="synthetic profiles for scale tests (not the demo data)")
     generate.add_argument("--n", type=_positive_int, required=True, help="companies per country")
@@ -139,8 +189,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    parser = build_parser()
+    args, extra = parser.parse_known_args(argv)
+    if args.command == "dashboard":
+        args.streamlit_options = extra
+    elif extra:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
+    )
     try:
         return COMMANDS[args.command](args)
     except ProfileFileError as exc:
@@ -153,7 +210,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _validate(args) -> int:
-    from matchmaker.profiles import load_profiles
+    from matchmaker.io.profiles import load_profiles
 
     loaded = load_profiles(args.file, sheet=args.sheet, strict=False)
     print(loaded.report.render(args.lang))
@@ -161,19 +218,25 @@ def _validate(args) -> int:
 
 
 def _fitted_matcher(args):
-    from matchmaker.matcher import Matcher
-    from matchmaker.profiles import load_profiles
+    from matchmaker.io.profiles import load_profiles
+    from matchmaker.scoring.matcher import Matcher
+    from matchmaker.scoring.weights import as_weights
 
     environment = C.Environment.read()
     profiles = load_profiles(args.profiles, sheet=args.sheet)
     for issue in profiles.report.errors + profiles.report.warnings:
         log.info(issue.render("en"))
     if profiles.report.warnings:
-        print(f"{len(profiles.report.warnings)} warnings in {args.profiles}; run `matchmaker validate {args.profiles}` to read them.",
-              file=sys.stderr)
-    matcher = Matcher(model=args.model or environment.model, weights=args.weights or environment.weights_file,
-                      cache_dir=None if args.no_cache else str(environment.cache_dir),
-                      show_progress=not getattr(args, "quiet", False))
+        print(
+            f"{len(profiles.report.warnings)} warnings in {args.profiles}; run `matchmaker validate {args.profiles}` to read them.",
+            file=sys.stderr,
+        )
+    matcher = Matcher(
+        model=args.model or environment.model,
+        weights=as_weights(args.weights or environment.weights_file),
+        cache_dir=None if args.no_cache else str(environment.cache_dir),
+        show_progress=not getattr(args, "quiet", False),
+    )
     return matcher.fit(profiles)
 
 
@@ -184,13 +247,17 @@ def _recommend(args) -> int:
     # The contract table is for tools: ids are written exactly as given, so joins keep working.
     # Spreadsheet-bound files (export, dashboard downloads) go through exports.safe_table.
     table.to_csv(args.out, index=False, encoding="utf-8")
-    print(f"{len(table)} suggestions for {table[C.SOURCE_ID].nunique()} companies written to {args.out}", file=sys.stderr)
+    print(
+        f"{len(table)} suggestions for {table[V.SOURCE_ID].nunique()} companies written to {args.out}", file=sys.stderr
+    )
     return 0
 
 
 def _evaluate(args) -> int:
-    from matchmaker.evaluation import evaluate_rankings, load_pairs, system_rankings
-    from matchmaker.significance import format_interval, intervals_for_rankings
+    from matchmaker.evaluation.baselines import system_rankings
+    from matchmaker.evaluation.metrics import evaluate_rankings
+    from matchmaker.evaluation.significance import format_interval, intervals_for_rankings
+    from matchmaker.io.pairs import load_pairs
 
     pairs = load_pairs(args.pairs)
     matcher = _fitted_matcher(args)
@@ -198,10 +265,14 @@ def _evaluate(args) -> int:
     result = evaluate_rankings(rankings, pairs, k=args.k, relevant_grade=args.relevant_grade)
     table = means = result.pivot()
     sources = result.table.groupby("direction")["sources"].first().to_dict()
-    print(f"Evaluation on {args.pairs}: relevant = grade >= {args.relevant_grade:g}; "
-          f"labelled sources: {sources}; model {matcher.encoder_name_}; weights {matcher.resolved_weights().version}")
+    print(
+        f"Evaluation on {args.pairs}: relevant = grade >= {args.relevant_grade:g}; "
+        f"labelled sources: {sources}; model {matcher.fitted_.encoder_name}; weights {matcher.weights_.version}"
+    )
     if args.bootstrap:
-        intervals = intervals_for_rankings(rankings, pairs, args.k, args.relevant_grade, n_resamples=args.bootstrap, seed=args.seed)
+        intervals = intervals_for_rankings(
+            rankings, pairs, args.k, args.relevant_grade, n_resamples=args.bootstrap, seed=args.seed
+        )
         intervals["cell"] = [format_interval(*r) for r in intervals[["value", "low", "high"]].itertuples(index=False)]
         table = intervals.pivot(index=["system", "direction"], columns="metric", values="cell")
         table = table.reindex(index=means.index, columns=means.columns)
@@ -214,50 +285,70 @@ def _evaluate(args) -> int:
 
 
 def _compare(args) -> int:
-    from matchmaker.evaluation import load_pairs
-    from matchmaker.scoring import load_weights
-    from matchmaker.significance import compare_weights
+    from matchmaker.evaluation.significance import compare_weights
+    from matchmaker.io.pairs import load_pairs
+    from matchmaker.scoring.weights import load_weights
 
     pairs = load_pairs(args.pairs)
     matcher = _fitted_matcher(args)
     baseline = load_weights(args.against or C.DEFAULT_WEIGHTS_FILE)
-    candidate = matcher.resolved_weights()
-    table = compare_weights(matcher, pairs, baseline, candidate, k=args.k, relevant_grade=args.relevant_grade,
-                            n_resamples=args.bootstrap, seed=args.seed)
-    print(f"Paired comparison on {args.pairs} (relevant = grade >= {args.relevant_grade:g}, k = {args.k}): "
-          f"candidate {candidate.version} minus baseline {baseline.version}; 95% paired bootstrap interval and "
-          f"sign-flip permutation p-value ({args.bootstrap} resamples, seed {args.seed})")
-    shown = table.assign(metric=[f"{m}@{args.k}" if m in ("recall", "precision", "ndcg") else m for m in table["metric"]])
-    print(shown.round({"baseline": 3, "candidate": 3, "difference": 3, "low": 3, "high": 3, "p_value": 4})
-          .to_string(index=False))
+    candidate = matcher.weights_
+    table = compare_weights(
+        matcher,
+        pairs,
+        baseline,
+        candidate,
+        k=args.k,
+        relevant_grade=args.relevant_grade,
+        n_resamples=args.bootstrap,
+        seed=args.seed,
+    )
+    print(
+        f"Paired comparison on {args.pairs} (relevant = grade >= {args.relevant_grade:g}, k = {args.k}): "
+        f"candidate {candidate.version} minus baseline {baseline.version}; 95% paired bootstrap interval and "
+        f"sign-flip permutation p-value ({args.bootstrap} resamples, seed {args.seed})"
+    )
+    shown = table.assign(
+        metric=[f"{m}@{args.k}" if m in ("recall", "precision", "ndcg") else m for m in table["metric"]]
+    )
+    print(
+        shown.round({"baseline": 3, "candidate": 3, "difference": 3, "low": 3, "high": 3, "p_value": 4}).to_string(
+            index=False
+        )
+    )
     return 0
 
 
 def _embed(args) -> int:
     import numpy as np
 
-    from matchmaker.embeddings import load_encoder
+    from matchmaker.embeddings.encoders import load_encoder
 
     if not args.texts.is_file():
         raise MatchmakerError(f"The file {args.texts} does not exist. Expected a text file with one text per line.")
     try:
         lines = args.texts.read_text(encoding="utf-8-sig").splitlines()
     except UnicodeDecodeError as exc:
-        raise MatchmakerError(f"{args.texts} is not UTF-8 text (byte {exc.start}). Save it as UTF-8 and try again.") from exc
+        raise MatchmakerError(
+            f"{args.texts} is not UTF-8 text (byte {exc.start}). Save it as UTF-8 and try again."
+        ) from exc
     encoder = load_encoder(args.model or C.Environment.read().model)
     vectors = encoder.encode(lines, show_progress=len(lines) > 1000)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     np.save(args.out, vectors.astype(np.float32))
-    print(f"{vectors.shape[0]} x {vectors.shape[1]} float32 matrix ({encoder.name}) written to {args.out}", file=sys.stderr)
+    print(
+        f"{vectors.shape[0]} x {vectors.shape[1]} float32 matrix ({encoder.name}) written to {args.out}",
+        file=sys.stderr,
+    )
     return 0
 
 
 def _export(args) -> int:
-    from matchmaker.exports import company_items
+    from matchmaker.scoring.items import company_items
 
     matcher = _fitted_matcher(args)
     items = company_items(matcher, args.company, args.top_k)
-    name = matcher.profiles_.iloc[matcher.index_[args.company]][C.NAME]
+    name = matcher.fitted_.profile(args.company)[V.NAME]
     path = _write_items(matcher, items, args, heading=name, author="", dataset=args.profiles.name)
     print(f"{len(items)} suggestions for {args.company} written to {path}", file=sys.stderr)
     return 0
@@ -265,8 +356,9 @@ def _export(args) -> int:
 
 def _write_items(matcher, items, args, heading: str, author: str, dataset: str) -> Path:
     """Items as a table (.csv/.xlsx, safe cells, consented contacts only) or as the dossier (.html)."""
-    from matchmaker.dossier import DossierContext, render_dossier, write_dossier
-    from matchmaker.exports import items_table, score_items, write_table
+    from matchmaker.exports.dossier import DossierContext, render_dossier, write_dossier
+    from matchmaker.exports.tables import items_table, write_table
+    from matchmaker.scoring.items import score_items
 
     suffix = args.out.suffix.lower()
     if suffix not in (".csv", ".xlsx", ".html"):
@@ -275,13 +367,18 @@ def _write_items(matcher, items, args, heading: str, author: str, dataset: str) 
     if suffix != ".html":
         return write_table(items_table(scored, args.lang), args.out)
     second = args.second_lang or ("de" if args.lang == "zh" else "zh")
-    context = DossierContext(heading=heading, author=author, dataset=dataset, model=matcher.encoder_name_,
-                             weights_version=matcher.resolved_weights().version)
+    context = DossierContext(
+        heading=heading,
+        author=author,
+        dataset=dataset,
+        model=matcher.fitted_.encoder_name,
+        weights_version=matcher.weights_.version,
+    )
     return write_dossier(render_dossier(scored, context, (args.lang, second)), args.out)
 
 
 def _store(args):
-    from matchmaker.shortlists import ShortlistStore
+    from matchmaker.store.shortlists import ShortlistStore
 
     return ShortlistStore.open(args.database or C.Environment.read().database_url)
 
@@ -291,28 +388,32 @@ def _shortlists(args) -> int:
     if not saved:
         print("No saved shortlists yet. Add suggestions to one in the dashboard (./dev.sh dashboard).", file=sys.stderr)
     for record in saved:
-        print(f"{record.id}\t{record.name}\t{record.author or '-'}\t{record.entries} entries\t"
-              f"changed {record.updated_at:%Y-%m-%d %H:%M} UTC\t{record.dataset or '-'}")
+        print(
+            f"{record.id}\t{record.name}\t{record.author or '-'}\t{record.entries} entries\t"
+            f"changed {record.updated_at:%Y-%m-%d %H:%M} UTC\t{record.dataset or '-'}"
+        )
     return 0
 
 
 def _shortlist(args) -> int:
-    from matchmaker.exports import shortlist_items
+    from matchmaker.exports.tables import shortlist_items
 
     store = _store(args)
     record = store.shortlist(args.shortlist_id)
     items = shortlist_items(store.entries(record.id), store.outcome_history())
     matcher = _fitted_matcher(args)
-    missing = sum(1 for i in items if i.source_id not in matcher.index_ or i.target_id not in matcher.index_)
+    missing = sum(1 for i in items if i.source_id not in matcher.fitted_ or i.target_id not in matcher.fitted_)
     if missing:
-        print(f"{missing} of {len(items)} pairs are not in {args.profiles}; they are exported as saved.", file=sys.stderr)
+        print(
+            f"{missing} of {len(items)} pairs are not in {args.profiles}; they are exported as saved.", file=sys.stderr
+        )
     path = _write_items(matcher, items, args, heading=record.name, author=record.author, dataset=record.dataset)
     print(f"shortlist {record.id} ({len(items)} pairs) written to {path}", file=sys.stderr)
     return 0
 
 
 def _outcomes(args) -> int:
-    from matchmaker.exports import write_table
+    from matchmaker.exports.tables import write_table
 
     store = _store(args)
     table = store.outcome_history() if args.history else store.outcome_labels()
@@ -323,11 +424,13 @@ def _outcomes(args) -> int:
 
 
 def _tune(args) -> int:
-    from matchmaker.features import COMPONENTS
     import pandas as pd
 
-    from matchmaker.evaluation import DIRECTIONS, METRICS, load_pairs
-    from matchmaker.tuning import ComponentCache, random_weights, save_tuned_weights, search, tuned_weights
+    from matchmaker.evaluation.metrics import METRICS
+    from matchmaker.evaluation.tuning import ComponentCache, random_weights, save_tuned_weights, search, tuned_weights
+    from matchmaker.io.pairs import load_pairs
+    from matchmaker.scoring.components import COMPONENTS
+    from matchmaker.vocab import DIRECTIONS
 
     pairs = load_pairs(args.pairs)
     matcher = _fitted_matcher(args)
@@ -335,11 +438,16 @@ def _tune(args) -> int:
     candidates = random_weights(args.trials, COMPONENTS, seed=args.seed)
     found = search(cache, pairs, candidates, k=args.k, metric="ndcg", seed=args.seed)
     weights = tuned_weights(
-        found.best, cache, pairs, data_files=[args.profiles, args.pairs], k=args.k,
+        found.best,
+        cache,
+        pairs,
+        data_files=[args.profiles, args.pairs],
+        k=args.k,
         method=f"random search, {len(candidates)} settings on the weight simplex (seed {args.seed}), "
-               f"best mean nDCG@{args.k} over both directions",
+        f"best mean nDCG@{args.k} over both directions",
         command=f"matchmaker tune {args.profiles} {args.pairs} --out {args.out} --trials {args.trials} --seed {args.seed}",
-        cross_validated=found.cross_validated)
+        cross_validated=found.cross_validated,
+    )
     path = save_tuned_weights(weights, args.out)
     folds = found.folds["test"]
     print(f"weights {weights.version} written to {path}: {dict(weights.values)}")
@@ -350,23 +458,51 @@ def _tune(args) -> int:
 
 
 def _train(args) -> int:
-    from matchmaker.domain_model import TrainingSettings, train_domain_model
+    from matchmaker.embeddings.training import TrainingSettings, train_domain_model
 
     settings = TrainingSettings()
     if args.seed is not None:
         settings.seed = args.seed
     if args.epochs is not None:
         settings.epochs = args.epochs
+    args.out = args.out or C.user_data_dir() / "models" / "isa-domain-static"
     report = train_domain_model(out_dir=args.out, settings=settings)
     print(f"trained in {report.seconds} s on {report.train_items} items; model in {args.out}")
     for name, values in report.metrics.items():
-        print(f"  held-out {name}: accuracy@1 {values['accuracy_at_1']:.3f}, MRR {values['mrr']:.3f} "
-              f"({values['queries']} queries among {values['candidates']})")
+        print(
+            f"  held-out {name}: accuracy@1 {values['accuracy_at_1']:.3f}, MRR {values['mrr']:.3f} "
+            f"({values['queries']} queries among {values['candidates']})"
+        )
     return 0
 
 
+def dashboard_command(options: list[str]) -> list[str]:
+    """The Streamlit command line of the dashboard: the packaged app, the packaged settings
+    (``matchmaker/ui/streamlit_config.toml``) as flags, then ``options`` (which win)."""
+    import tomllib
+
+    ui = Path(__file__).resolve().parent / "ui"
+    settings = tomllib.loads((ui / "streamlit_config.toml").read_text(encoding="utf-8"))
+    flags = [
+        f"--{section}.{key}={str(value).lower() if isinstance(value, bool) else value}"
+        for section, values in settings.items()
+        for key, value in values.items()
+    ]
+    return [sys.executable, "-m", "streamlit", "run", str(ui / "app.py"), *flags, *options]
+
+
+def _dashboard(args) -> int:
+    import subprocess
+
+    command = dashboard_command(args.streamlit_options)
+    try:
+        return subprocess.call(command)
+    except KeyboardInterrupt:
+        return 0
+
+
 def _generate(args) -> int:
-    from matchmaker.synthetic import synthetic_profiles
+    from matchmaker.io.synthetic import synthetic_profiles
 
     frame = synthetic_profiles(args.n, seed=args.seed)
     args.out.parent.mkdir(parents=True, exist_ok=True)
@@ -378,9 +514,21 @@ def _generate(args) -> int:
     return 0
 
 
-COMMANDS = {"validate": _validate, "recommend": _recommend, "evaluate": _evaluate, "compare": _compare, "embed": _embed,
-            "export": _export, "shortlists": _shortlists, "shortlist": _shortlist, "outcomes": _outcomes, "tune": _tune,
-            "train-model": _train, "generate": _generate}
+COMMANDS = {
+    "validate": _validate,
+    "recommend": _recommend,
+    "evaluate": _evaluate,
+    "compare": _compare,
+    "embed": _embed,
+    "export": _export,
+    "shortlists": _shortlists,
+    "shortlist": _shortlist,
+    "outcomes": _outcomes,
+    "tune": _tune,
+    "train-model": _train,
+    "dashboard": _dashboard,
+    "generate": _generate,
+}
 
 if __name__ == "__main__":
     sys.exit(main())

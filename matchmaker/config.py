@@ -1,4 +1,11 @@
-"""Paths, column names and defaults; the only module that reads the environment.
+"""Where the product's files are, the defaults, and the environment; the only module that reads it.
+
+Everything the product needs at run time (taxonomy, glossary, trained model, demo data, default
+weights) ships inside the installed package as ``matchmaker/data`` (the wheel maps the repository's
+top-level ``data/`` there) and is found through :mod:`importlib.resources`; in a source checkout the
+same files are read from ``data/`` beside the package. Files users write (tuned weights, the
+embedding cache, the database) go to the user's folders (platformdirs) or a folder they name,
+never into the installed package.
 
 Configuration flows one way: the defaults here -> constructor arguments -> dashboard widgets.
 Library code takes what it needs as arguments and never reads ``os.environ`` itself.
@@ -8,11 +15,22 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from importlib.resources import files
 from pathlib import Path
 
-PACKAGE_DIR = Path(__file__).resolve().parent
-REPO_DIR = PACKAGE_DIR.parent
-DATA_DIR = REPO_DIR / "data"
+from platformdirs import user_cache_path, user_data_path
+
+APP_NAME = "isa-matchmaker"
+
+
+def _data_dir() -> Path:
+    shipped = Path(str(files("matchmaker"))) / "data"  # an installed wheel
+    if shipped.is_dir():
+        return shipped
+    return Path(__file__).resolve().parent.parent / "data"  # a source checkout
+
+
+DATA_DIR = _data_dir()
 TAXONOMY_DIR = DATA_DIR / "taxonomy"
 GLOSSARY_DIR = DATA_DIR / "glossary"
 DEMO_DIR = DATA_DIR / "demo"
@@ -28,36 +46,14 @@ DOMAIN_MODEL_NAME = "isa-domain"
 DOMAIN_MODEL_DIR = MODELS_DIR / "isa-domain-static"
 DEFAULT_MODEL = DOMAIN_MODEL_NAME
 
-# --- profile columns (shared/CONTRACT.md section 1) -------------------------------------------
-ID, NAME, NAME_LOCAL, COUNTRY, CITY, DESCRIPTION = "id", "name", "name_local", "country", "city", "description"
-LANGUAGE, SECTOR, SECTOR_CN, FOCUS_AREAS = "language", "sector", "sector_cn", "focus_areas"
-OFFERS, SEEKS, COOPERATION = "offers", "seeks", "cooperation"
-EMPLOYEES, EMPLOYEES_BAND = "employees", "employees_band"
-WEBSITE, CONTACT_NAME, CONTACT_EMAIL, CONTACT_CONSENT = "website", "contact_name", "contact_email", "contact_consent"
-
-REQUIRED_COLUMNS = (ID, NAME, COUNTRY, CITY, DESCRIPTION)
-OPTIONAL_COLUMNS = (
-    NAME_LOCAL, LANGUAGE, SECTOR, SECTOR_CN, FOCUS_AREAS, OFFERS, SEEKS, COOPERATION,
-    EMPLOYEES, EMPLOYEES_BAND, WEBSITE, CONTACT_NAME, CONTACT_EMAIL, CONTACT_CONSENT,
-)
-CONTACT_COLUMNS = (CONTACT_NAME, CONTACT_EMAIL)
-
-# Columns the loader derives (normalised values); the raw input columns are kept beside them.
-CITY_KEY = "city_key"            # member-city key, empty when the city is outside the alliance
-NACE_DIVISION = "nace_division"  # two-digit NACE division from `sector` or `sector_cn`, may be empty
-FOCUS_KEYS = "focus_keys"        # tuple of focus-area keys, given or inferred
-FOCUS_INFERRED = "focus_inferred"
-COOPERATION_KEYS = "cooperation_keys"
-SIZE_BAND = "size_band"
-
-# --- recommendations table (shared/CONTRACT.md section 2) --------------------------------------
-SOURCE_ID, RANK, TARGET_ID, SCORE = "source_id", "rank", "target_id", "score"
-
-COUNTRIES = ("DE", "CN")
-LANGUAGES = ("de", "zh", "en")
-
 # Descriptions beyond this many characters are kept in full but only this much is embedded.
 MAX_EMBED_CHARS = 20_000
+
+
+def user_data_dir() -> Path:
+    """The user's data folder (``~/.local/share/isa-matchmaker`` on Linux, honouring ``XDG_DATA_HOME``;
+    the platform's equivalent on macOS and Windows)."""
+    return user_data_path(APP_NAME, appauthor=False)
 
 
 @dataclass(frozen=True)
@@ -68,21 +64,32 @@ class Environment:
     model: str
     database_url: str
     weights_file: Path
+    weights_dir: Path  # where tuned weights files are written and found (besides the shipped ones)
 
     @classmethod
-    def read(cls) -> "Environment":
-        cache_home = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))
+    def read(cls) -> Environment:
         return cls(
-            cache_dir=Path(os.environ.get("MATCHMAKER_CACHE_DIR", cache_home / "isa-matchmaker")),
-            model=os.environ.get("MATCHMAKER_MODEL", DEFAULT_MODEL),
+            cache_dir=Path(os.environ.get("MATCHMAKER_CACHE_DIR") or user_cache_path(APP_NAME, appauthor=False)),
+            model=os.environ.get("MATCHMAKER_MODEL") or DEFAULT_MODEL,
             database_url=os.environ.get("MATCHMAKER_DATABASE_URL") or default_database_url(),
             weights_file=Path(os.environ.get("MATCHMAKER_WEIGHTS") or DEFAULT_WEIGHTS_FILE),
+            weights_dir=Path(os.environ.get("MATCHMAKER_WEIGHTS_DIR") or user_data_dir() / "weights"),
         )
 
 
 def default_database_url() -> str:
-    """SQLite in the user's data folder (``~/.local/share/isa-matchmaker`` on Linux, honouring
-    ``XDG_DATA_HOME``; the platform's equivalent on macOS and Windows)."""
-    from platformdirs import user_data_path
+    """SQLite in the user's data folder."""
+    return f"sqlite:///{user_data_dir() / 'matchmaker.sqlite'}"
 
-    return f"sqlite:///{user_data_path('isa-matchmaker', appauthor=False) / 'matchmaker.sqlite'}"
+
+def weights_files(user_dir: Path, configured: Path = DEFAULT_WEIGHTS_FILE) -> list[Path]:
+    """The weights files a user can choose: ``configured`` first, then the user's tuned files
+    (newest name first), then the other shipped ones."""
+    found = [configured]
+    for folder in (user_dir, WEIGHTS_DIR):
+        if folder.is_dir():
+            found += sorted(folder.glob("*.toml"), reverse=True)
+    unique: dict[Path, Path] = {}
+    for path in found:
+        unique.setdefault(path.resolve(), path)
+    return list(unique.values())

@@ -7,22 +7,19 @@ so translators edit data, not code. ``t(key, language, **params)`` formats one t
 from __future__ import annotations
 
 import tomllib
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
-from typing import Literal
 
-UiLanguage = Literal["de", "zh", "en"]
-UI_LANGUAGES: tuple[UiLanguage, ...] = ("de", "zh", "en")
-LANGUAGE_NAMES = {"de": "Deutsch", "zh": "中文", "en": "English"}
+from matchmaker.vocab import LANGUAGES, Language
 
 _LOCALES = Path(__file__).resolve().parent / "locales"
 
 
-@lru_cache(maxsize=None)
-def catalogue(language: UiLanguage) -> dict[str, str]:
+@cache
+def catalogue(language: Language) -> dict[str, str]:
     """All texts of one language, flattened to dotted keys (``"validate.file_empty"``)."""
-    if language not in UI_LANGUAGES:
-        raise ValueError(f"language must be one of {UI_LANGUAGES}; got {language!r}.")
+    if language not in LANGUAGES:
+        raise ValueError(f"language must be one of {LANGUAGES}; got {language!r}.")
     with (_LOCALES / f"{language}.toml").open("rb") as handle:
         nested = tomllib.load(handle)
     flat: dict[str, str] = {}
@@ -38,7 +35,7 @@ def catalogue(language: UiLanguage) -> dict[str, str]:
     return flat
 
 
-def t(key: str, language: UiLanguage = "en", /, **params: object) -> str:
+def t(key: str, language: Language = "en", /, **params: object) -> str:
     """The text ``key`` in ``language`` with ``params`` filled in; falls back to English, then to
     the key itself, so a missing translation shows up plainly instead of crashing the page."""
     text = catalogue(language).get(key) or catalogue("en").get(key) or key

@@ -6,9 +6,8 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
-from typing import Literal
 
-Language = Literal["de", "zh", "en"]
+from matchmaker.vocab import Language
 
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _LATIN_LETTER = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿ]")
@@ -86,13 +85,6 @@ def sort_key(name: str) -> str:
     as in German phone books (DIN 5007-2: ä = ae), Chinese by Hanyu Pinyin (佛山 sorts as "foshan", between "Essen" and
     "Fulda")."""
     return fold(_pinyin(name)) if has_cjk(name) else fold(unicodedata.normalize("NFKD", name))
-
-
-def search_key(text: str) -> str:
-    """What a search box compares with: the folded text plus its pinyin, so "foshan", "佛山" and
-    "Köln"/"koeln" all find what they mean."""
-    folded = fold(text)
-    return folded + " " + fold(_pinyin(text)) if has_cjk(text) else folded
 
 
 def _pinyin(text: str) -> str:

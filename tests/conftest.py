@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from helpers import company
 
 from matchmaker import config as C
 
@@ -21,7 +22,7 @@ def private_database(tmp_path, monkeypatch) -> str:
 
 @pytest.fixture(scope="session")
 def taxonomy():
-    from matchmaker.taxonomy import load_taxonomy
+    from matchmaker.knowledge.taxonomy import load_taxonomy
 
     return load_taxonomy()
 
@@ -37,15 +38,35 @@ def tiny_transformer_dir(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("tiny-transformer")
     raw = root / "raw"
     raw.mkdir()
-    vocab = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", *"abcdefghijklmnopqrstuvwxyzäöüß电池充电桩德国中国",
-             "batterie", "zelle", "battery", "cell", "query", ":"]
+    vocab = [
+        "[PAD]",
+        "[UNK]",
+        "[CLS]",
+        "[SEP]",
+        "[MASK]",
+        *"abcdefghijklmnopqrstuvwxyzäöüß电池充电桩德国中国",
+        "batterie",
+        "zelle",
+        "battery",
+        "cell",
+        "query",
+        ":",
+    ]
     (raw / "vocab.txt").write_text("\n".join(vocab), encoding="utf-8")
     BertTokenizerFast(vocab_file=str(raw / "vocab.txt")).save_pretrained(raw)
-    config = BertConfig(vocab_size=len(vocab), hidden_size=16, num_hidden_layers=1, num_attention_heads=2,
-                        intermediate_size=32, max_position_embeddings=64)
+    config = BertConfig(
+        vocab_size=len(vocab),
+        hidden_size=16,
+        num_hidden_layers=1,
+        num_attention_heads=2,
+        intermediate_size=32,
+        max_position_embeddings=64,
+    )
     BertModel(config).save_pretrained(raw)
     transformer = Transformer(str(raw), max_seq_length=32)
-    model = SentenceTransformer(modules=[transformer, Pooling(transformer.get_embedding_dimension(), "mean")], device="cpu")
+    model = SentenceTransformer(
+        modules=[transformer, Pooling(transformer.get_embedding_dimension(), "mean")], device="cpu"
+    )
     out = root / "model"
     model.save(str(out))
     return out
@@ -54,20 +75,9 @@ def tiny_transformer_dir(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def domain_encoder():
     """The shipped offline domain model (data/models), loaded once."""
-    from matchmaker.embeddings import load_encoder
+    from matchmaker.embeddings.encoders import load_encoder
 
     return load_encoder(C.DOMAIN_MODEL_NAME)
-
-
-def write_csv(path: Path, rows: list[dict] | pd.DataFrame, **kwargs) -> Path:
-    frame = rows if isinstance(rows, pd.DataFrame) else pd.DataFrame(rows)
-    frame.to_csv(path, index=False, **kwargs)
-    return path
-
-
-def company(id_: str, country: str, city: str, description: str, **extra) -> dict:
-    return {"id": id_, "name": extra.pop("name", f"Firma {id_}"), "country": country, "city": city,
-            "description": description, **extra}
 
 
 @pytest.fixture
@@ -76,18 +86,30 @@ def planted_profiles() -> pd.DataFrame:
     partner is the Chinese company of the same industry, written independently in Chinese; the
     right answer is known by construction."""
     industries = [
-        ("Wir fertigen Lithium-Ionen-Batteriezellen und Batteriemodule für Elektrobusse.",
-         "公司生产锂离子电池单体和电池模组，用于电动大巴。"),
-        ("Unser Labor entwickelt monoklonale Antikörper für die Krebsdiagnostik.",
-         "我们研发用于癌症诊断的单克隆抗体和诊断试剂。"),
-        ("Wir produzieren Keramikfliesen und glasierte Feinsteinzeugplatten für Fassaden.",
-         "企业生产陶瓷砖和釉面瓷质砖，用于建筑外墙。"),
-        ("Wir bauen Kläranlagen und Membranfilter für die Abwasserbehandlung von Kommunen.",
-         "公司建设污水处理厂，提供用于城市污水处理的膜过滤设备。"),
-        ("Wir entwickeln Software für autonomes Fahren mit Lidar und Kamerasensoren.",
-         "我们开发基于激光雷达和摄像头的自动驾驶软件。"),
-        ("Wir schmieden Messer und Scheren aus rostfreiem Stahl für Profiköche.",
-         "企业生产不锈钢厨师刀和剪刀，面向专业厨房。"),
+        (
+            "Wir fertigen Lithium-Ionen-Batteriezellen und Batteriemodule für Elektrobusse.",
+            "公司生产锂离子电池单体和电池模组，用于电动大巴。",
+        ),
+        (
+            "Unser Labor entwickelt monoklonale Antikörper für die Krebsdiagnostik.",
+            "我们研发用于癌症诊断的单克隆抗体和诊断试剂。",
+        ),
+        (
+            "Wir produzieren Keramikfliesen und glasierte Feinsteinzeugplatten für Fassaden.",
+            "企业生产陶瓷砖和釉面瓷质砖，用于建筑外墙。",
+        ),
+        (
+            "Wir bauen Kläranlagen und Membranfilter für die Abwasserbehandlung von Kommunen.",
+            "公司建设污水处理厂，提供用于城市污水处理的膜过滤设备。",
+        ),
+        (
+            "Wir entwickeln Software für autonomes Fahren mit Lidar und Kamerasensoren.",
+            "我们开发基于激光雷达和摄像头的自动驾驶软件。",
+        ),
+        (
+            "Wir schmieden Messer und Scheren aus rostfreiem Stahl für Profiköche.",
+            "企业生产不锈钢厨师刀和剪刀，面向专业厨房。",
+        ),
     ]
     rows = []
     for i, (german, chinese) in enumerate(industries, start=1):
@@ -122,15 +144,26 @@ def postgres_server():
         assert done.returncode == 0, f"{' '.join(command)} failed: {done.stderr[-2000:]}"
 
     run(str(bin_dir / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres", "-E", "UTF8", "--no-sync")
-    run(str(bin_dir / "pg_ctl"), "-D", str(data), "-w", "-l", str(folder / "log"),
-        "-o", f"-k {folder} -c listen_addresses='' -c fsync=off -p 54329", "start")
+    run(
+        str(bin_dir / "pg_ctl"),
+        "-D",
+        str(data),
+        "-w",
+        "-l",
+        str(folder / "log"),
+        "-o",
+        f"-k {folder} -c listen_addresses='' -c fsync=off -p 54329",
+        "start",
+    )
     counter = itertools.count()
 
     def new_database() -> str:
         import psycopg
 
         name = f"isa_test_{next(counter)}"
-        with psycopg.connect(host=str(folder), port=54329, user="postgres", dbname="postgres", autocommit=True) as connection:
+        with psycopg.connect(
+            host=str(folder), port=54329, user="postgres", dbname="postgres", autocommit=True
+        ) as connection:
             connection.execute(f"CREATE DATABASE {name}")
         return f"postgresql+psycopg://postgres@/{name}?host={folder}&port=54329"
 

@@ -6,17 +6,18 @@ import sys
 import numpy as np
 import pandas as pd
 import pytest
+from helpers import write_csv
 
 from matchmaker import config as C
-from matchmaker.features import COMPONENTS
-
-from conftest import write_csv
+from matchmaker import vocab as V
+from matchmaker.scoring.components import COMPONENTS
 
 
 def matchmaker(*args: str, env_cache=None) -> subprocess.CompletedProcess:
     env = None
     if env_cache is not None:
         import os
+
         env = {**os.environ, "MATCHMAKER_CACHE_DIR": str(env_cache)}
     return subprocess.run([sys.executable, "-m", "matchmaker.cli", *args], capture_output=True, text=True, env=env)
 
@@ -24,32 +25,62 @@ def matchmaker(*args: str, env_cache=None) -> subprocess.CompletedProcess:
 @pytest.mark.slow
 def test_recommend_on_the_demo_data_follows_the_contract(tmp_path):
     out = tmp_path / "recs.csv"
-    done = matchmaker("recommend", str(C.DEMO_PROFILES), "--top-k", "5", "--out", str(out), "--quiet", env_cache=tmp_path / "cache")
+    done = matchmaker(
+        "recommend", str(C.DEMO_PROFILES), "--top-k", "5", "--out", str(out), "--quiet", env_cache=tmp_path / "cache"
+    )
     assert done.returncode == 0, done.stderr
-    table = pd.read_csv(out, dtype={C.SOURCE_ID: str, C.TARGET_ID: str})
+    table = pd.read_csv(out, dtype={V.SOURCE_ID: str, V.TARGET_ID: str})
     profiles = pd.read_csv(C.DEMO_PROFILES, dtype=str)
-    assert list(table.columns[:4]) == [C.SOURCE_ID, C.RANK, C.TARGET_ID, C.SCORE]
+    assert list(table.columns[:4]) == [V.SOURCE_ID, V.RANK, V.TARGET_ID, V.SCORE]
     assert set(table.columns[4:]) <= set(COMPONENTS)
-    assert np.allclose(table.iloc[:, 4:].sum(axis=1), table[C.SCORE], atol=1e-5)
-    assert len(table) == 5 * len(profiles) and set(table[C.SOURCE_ID]) == set(profiles["id"])
-    assert (table[C.RANK].between(1, 5)).all()
+    assert np.allclose(table.iloc[:, 4:].sum(axis=1), table[V.SCORE], atol=1e-5)
+    assert len(table) == 5 * len(profiles) and set(table[V.SOURCE_ID]) == set(profiles["id"])
+    assert (table[V.RANK].between(1, 5)).all()
     # a second run reads every vector from the cache and gives the same file
     again = tmp_path / "again.csv"
-    assert matchmaker("recommend", str(C.DEMO_PROFILES), "--top-k", "5", "--out", str(again), "--quiet",
-                      env_cache=tmp_path / "cache").returncode == 0
+    assert (
+        matchmaker(
+            "recommend",
+            str(C.DEMO_PROFILES),
+            "--top-k",
+            "5",
+            "--out",
+            str(again),
+            "--quiet",
+            env_cache=tmp_path / "cache",
+        ).returncode
+        == 0
+    )
     assert out.read_bytes() == again.read_bytes()
 
 
 def test_recommend_without_optional_columns(tmp_path):
-    rows = [{"id": "D1", "name": "A", "country": "Deutschland", "city": "Aachen", "description": "Wir bauen Windkraftanlagen."},
-            {"id": "C1", "name": "B", "country": "中国", "city": "兰州", "description": "公司制造风力发电机组。"},
-            {"id": "C2", "name": "C", "country": "China", "city": "Shanghai", "description": "我们生产中成药。"}]
+    rows = [
+        {
+            "id": "D1",
+            "name": "A",
+            "country": "Deutschland",
+            "city": "Aachen",
+            "description": "Wir bauen Windkraftanlagen.",
+        },
+        {"id": "C1", "name": "B", "country": "中国", "city": "兰州", "description": "公司制造风力发电机组。"},
+        {"id": "C2", "name": "C", "country": "China", "city": "Shanghai", "description": "我们生产中成药。"},
+    ]
     out = tmp_path / "recs.csv"
-    done = matchmaker("recommend", str(write_csv(tmp_path / "p.csv", rows)), "--top-k", "3", "--out", str(out), "--no-cache", "--quiet")
+    done = matchmaker(
+        "recommend",
+        str(write_csv(tmp_path / "p.csv", rows)),
+        "--top-k",
+        "3",
+        "--out",
+        str(out),
+        "--no-cache",
+        "--quiet",
+    )
     assert done.returncode == 0, done.stderr
     table = pd.read_csv(out)
     assert len(table) == 2 + 2  # D1 gets both Chinese companies; each Chinese company gets D1
-    assert table.loc[table[C.SOURCE_ID] == "D1", C.TARGET_ID].iloc[0] == "C1"
+    assert table.loc[table[V.SOURCE_ID] == "D1", V.TARGET_ID].iloc[0] == "C1"
 
 
 def test_recommend_refuses_a_bad_file_with_its_report(tmp_path):
@@ -68,31 +99,70 @@ def test_evaluate_prints_every_figure_next_to_its_baselines(tmp_path):
 
 
 def test_export_is_spreadsheet_safe_and_respects_consent(tmp_path):
-    rows = [{"id": "D1", "name": "Rhein GmbH", "country": "DE", "city": "Köln", "description": "Wir bauen Schweißroboter.",
-             "contact_name": "Frau Geheim", "contact_email": "geheim@rhein.example", "contact_consent": "nein"},
-            {"id": "C1", "name": "=HYPERLINK(\"http://x.example\")", "country": "CN", "city": "佛山",
-             "description": "公司生产焊接机器人。", "contact_name": "王经理", "contact_email": "wang@c1.example", "contact_consent": "是"},
-            {"id": "C2", "name": "@SUM(A1)", "country": "CN", "city": "佛山", "description": "+机器人焊接工作站",
-             "contact_name": "李经理", "contact_email": "li@c2.example", "contact_consent": "否"}]
+    rows = [
+        {
+            "id": "D1",
+            "name": "Rhein GmbH",
+            "country": "DE",
+            "city": "Köln",
+            "description": "Wir bauen Schweißroboter.",
+            "contact_name": "Frau Geheim",
+            "contact_email": "geheim@rhein.example",
+            "contact_consent": "nein",
+        },
+        {
+            "id": "C1",
+            "name": '=HYPERLINK("http://x.example")',
+            "country": "CN",
+            "city": "佛山",
+            "description": "公司生产焊接机器人。",
+            "contact_name": "王经理",
+            "contact_email": "wang@c1.example",
+            "contact_consent": "是",
+        },
+        {
+            "id": "C2",
+            "name": "@SUM(A1)",
+            "country": "CN",
+            "city": "佛山",
+            "description": "+机器人焊接工作站",
+            "contact_name": "李经理",
+            "contact_email": "li@c2.example",
+            "contact_consent": "否",
+        },
+    ]
     profiles = write_csv(tmp_path / "p.csv", rows)
     for suffix in ("csv", "xlsx"):
         out = tmp_path / f"shortlist.{suffix}"
-        done = matchmaker("export", str(profiles), "--company", "D1", "--top-k", "2", "--out", str(out), "--no-cache", "--lang", "de")
+        done = matchmaker(
+            "export", str(profiles), "--company", "D1", "--top-k", "2", "--out", str(out), "--no-cache", "--lang", "de"
+        )
         assert done.returncode == 0, done.stderr
-        table = pd.read_csv(out, dtype=str, keep_default_na=False) if suffix == "csv" else pd.read_excel(out, dtype=str, keep_default_na=False)
+        table = (
+            pd.read_csv(out, dtype=str, keep_default_na=False)
+            if suffix == "csv"
+            else pd.read_excel(out, dtype=str, keep_default_na=False)
+        )
         assert set(table["partner_id"]) == {"C1", "C2"}
         for value in table.to_numpy().ravel():
             assert not str(value).startswith(("=", "+", "-", "@")), value
         contacts = table.set_index("partner_id")
         assert contacts.loc["C1", "contact_email"] == "wang@c1.example"
         assert contacts.loc["C2", "contact_email"] == "" and "li@c2" not in out.read_bytes().decode("latin-1")
-    back = matchmaker("export", str(profiles), "--company", "C1", "--top-k", "1", "--out", str(tmp_path / "c1.csv"), "--no-cache")
+    back = matchmaker(
+        "export", str(profiles), "--company", "C1", "--top-k", "1", "--out", str(tmp_path / "c1.csv"), "--no-cache"
+    )
+    assert back.returncode == 0, back.stderr
     assert "geheim" not in (tmp_path / "c1.csv").read_text(encoding="utf-8-sig")
-    unknown = matchmaker("export", str(profiles), "--company", "X9", "--top-k", "1", "--out", str(tmp_path / "x.csv"), "--no-cache")
+    unknown = matchmaker(
+        "export", str(profiles), "--company", "X9", "--top-k", "1", "--out", str(tmp_path / "x.csv"), "--no-cache"
+    )
     assert unknown.returncode == 2 and "X9" in unknown.stderr and "Traceback" not in unknown.stderr
 
     dossier = tmp_path / "dossier.html"
-    done = matchmaker("export", str(profiles), "--company", "D1", "--top-k", "2", "--out", str(dossier), "--no-cache", "--lang", "de")
+    done = matchmaker(
+        "export", str(profiles), "--company", "D1", "--top-k", "2", "--out", str(dossier), "--no-cache", "--lang", "de"
+    )
     assert done.returncode == 0, done.stderr
     page = dossier.read_text(encoding="utf-8")
     assert "Partnerdossier / 合作伙伴资料册" in page and "Rhein GmbH" in page
@@ -103,8 +173,8 @@ def test_export_is_spreadsheet_safe_and_respects_consent(tmp_path):
 
 
 def test_saved_shortlist_and_outcomes_leave_through_the_cli(tmp_path, private_database):
-    from matchmaker.evaluation import load_pairs
-    from matchmaker.shortlists import ShortlistStore
+    from matchmaker.io.pairs import load_pairs
+    from matchmaker.store.shortlists import ShortlistStore
 
     store = ShortlistStore.open(private_database)
     trip = store.create_shortlist("Reise nach 佛山", author="Anna Weber", dataset="demo")
@@ -117,12 +187,16 @@ def test_saved_shortlist_and_outcomes_leave_through_the_cli(tmp_path, private_da
     listed = matchmaker("shortlists")
     assert listed.returncode == 0 and f"{trip.id}\tReise nach 佛山\tAnna Weber\t2 entries" in listed.stdout
     out = tmp_path / "trip.csv"
-    done = matchmaker("shortlist", str(trip.id), str(C.DEMO_PROFILES), "--out", str(out), "--lang", "de", env_cache=tmp_path / "c")
+    done = matchmaker(
+        "shortlist", str(trip.id), str(C.DEMO_PROFILES), "--out", str(out), "--lang", "de", env_cache=tmp_path / "c"
+    )
     assert done.returncode == 0, done.stderr
     assert "1 of 2 pairs are not in" in done.stderr
     table = pd.read_csv(out, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     assert list(table["note"]) == ["'@Termin 12.5.", ""] and list(table["status"]) == ["getroffen", "Vereinbarung"]
-    assert table["company_id"].iloc[1] == "'=DE404" and table["score"].iloc[1] == "" and table["partner"].iloc[1] == "恒顺"
+    assert (
+        table["company_id"].iloc[1] == "'=DE404" and table["score"].iloc[1] == "" and table["partner"].iloc[1] == "恒顺"
+    )
 
     labels = tmp_path / "labels.csv"
     assert matchmaker("outcomes", "--out", str(labels)).returncode == 0
@@ -141,12 +215,22 @@ def test_generate_writes_valid_synthetic_profiles(tmp_path):
 
 @pytest.mark.slow
 def test_evaluate_with_bootstrap_prints_intervals(tmp_path):
-    done = matchmaker("evaluate", str(C.DEMO_PROFILES), str(C.DEMO_PAIRS), "--bootstrap", "200", "--seed", "1",
-                      env_cache=tmp_path / "cache")
+    done = matchmaker(
+        "evaluate",
+        str(C.DEMO_PROFILES),
+        str(C.DEMO_PAIRS),
+        "--bootstrap",
+        "200",
+        "--seed",
+        "1",
+        env_cache=tmp_path / "cache",
+    )
     assert done.returncode == 0, done.stderr
     assert "95% bootstrap intervals" in done.stdout
     line = next(row for row in done.stdout.splitlines() if row.strip().startswith("matcher"))
-    value, low, high = (float(x) for x in __import__("re").findall(r"(\d\.\d{3}) \[(\d\.\d{3}), (\d\.\d{3})\]", line)[0])
+    value, low, high = (
+        float(x) for x in __import__("re").findall(r"(\d\.\d{3}) \[(\d\.\d{3}), (\d\.\d{3})\]", line)[0]
+    )
     assert low <= value <= high and high - low > 0.005
 
 
@@ -154,23 +238,46 @@ def test_evaluate_with_bootstrap_prints_intervals(tmp_path):
 def test_compare_and_tune_write_and_weigh_weights(tmp_path):
     semantic_only = tmp_path / "semantic.toml"
     semantic_only.write_text('version = "semantic-only"\n[weights]\nsemantic = 1.0\n', encoding="utf-8")
-    done = matchmaker("compare", str(C.DEMO_PROFILES), str(C.DEMO_PAIRS), "--weights", str(semantic_only),
-                      "--bootstrap", "500", env_cache=tmp_path / "cache")
+    done = matchmaker(
+        "compare",
+        str(C.DEMO_PROFILES),
+        str(C.DEMO_PAIRS),
+        "--weights",
+        str(semantic_only),
+        "--bootstrap",
+        "500",
+        env_cache=tmp_path / "cache",
+    )
     assert done.returncode == 0, done.stderr
     table = pd.read_fwf(__import__("io").StringIO(done.stdout.split("\n", 1)[1]))
     ndcg = table[table["metric"] == "ndcg@10"]
     assert len(ndcg) == 2 and (ndcg["high"] < 0).all()  # the tuned default beats text similarity alone
     assert "candidate semantic-only minus baseline" in done.stdout
 
-    tuned = matchmaker("tune", str(C.DEMO_PROFILES), str(C.DEMO_PAIRS), "--out", str(tmp_path / "weights"),
-                       "--trials", "20", "--seed", "4", env_cache=tmp_path / "cache")
+    tuned = matchmaker(
+        "tune",
+        str(C.DEMO_PROFILES),
+        str(C.DEMO_PAIRS),
+        "--out",
+        str(tmp_path / "weights"),
+        "--trials",
+        "20",
+        "--seed",
+        "4",
+        env_cache=tmp_path / "cache",
+    )
     assert tuned.returncode == 0, tuned.stderr
-    from matchmaker.scoring import load_weights
+    from matchmaker.scoring.weights import load_weights
+
     [written] = (tmp_path / "weights").glob("weights-*.toml")
     weights = load_weights(written)
     assert written.name == f"weights-{weights.version}.toml"
-    from matchmaker.tuning import data_digest
-    assert weights.provenance["data_sha1"] == data_digest(C.DEMO_PROFILES, C.DEMO_PAIRS) and "--trials 20" in weights.provenance["command"]
+    from matchmaker.evaluation.tuning import data_digest
+
+    assert (
+        weights.provenance["data_sha1"] == data_digest(C.DEMO_PROFILES, C.DEMO_PAIRS)
+        and "--trials 20" in weights.provenance["command"]
+    )
 
     missing = matchmaker("compare", str(C.DEMO_PROFILES), str(tmp_path / "none.csv"))
     assert missing.returncode == 2 and "does not exist" in missing.stderr and "Traceback" not in missing.stderr

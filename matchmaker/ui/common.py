@@ -8,11 +8,12 @@ import pandas as pd
 import streamlit as st
 
 from matchmaker import config as C
-from matchmaker.embeddings import RECOMMENDED_CONNECTED_MODEL
+from matchmaker import vocab as V
+from matchmaker.embeddings.encoders import RECOMMENDED_CONNECTED_MODEL
 from matchmaker.i18n import t
-from matchmaker.matcher import Matcher
-from matchmaker.shortlists import ShortlistRecord, ShortlistStore
-from matchmaker.taxonomy import load_taxonomy
+from matchmaker.knowledge.taxonomy import load_taxonomy
+from matchmaker.scoring.matcher import Matcher
+from matchmaker.store.shortlists import ShortlistRecord, ShortlistStore
 from matchmaker.text import sort_key
 from matchmaker.ui import resources, state
 
@@ -49,8 +50,9 @@ def current_shortlist(create: bool = False) -> ShortlistRecord | None:
         return None
     import datetime as dt
 
-    record = store().create_shortlist(tr("shortlist_default_name", date=dt.date.today().isoformat()),
-                                      author=state.author(), dataset=dataset_name())
+    record = store().create_shortlist(
+        tr("shortlist_default_name", date=dt.date.today().isoformat()), author=state.author(), dataset=dataset_name()
+    )
     st.session_state[state.SHORTLIST_ID] = record.id
     return record
 
@@ -74,22 +76,22 @@ def md(key: str, **params: object) -> str:
 
 
 def company_label(row: pd.Series) -> str:
-    local = f" · {row[C.NAME_LOCAL]}" if row.get(C.NAME_LOCAL) else ""
-    return f"{row[C.NAME]}{local} ({row[C.CITY]})"
+    local = f" · {row[V.NAME_LOCAL]}" if row.get(V.NAME_LOCAL) else ""
+    return f"{row[V.NAME]}{local} ({row[V.CITY]})"
 
 
 def sorted_ids(table: pd.DataFrame) -> list[str]:
     """Company ids sorted by name as German and Chinese readers expect (see text.sort_key)."""
-    keys = table[C.NAME].map(sort_key)
-    return list(table.assign(_key=keys).sort_values("_key")[C.ID])
+    keys = table[V.NAME].map(sort_key)
+    return list(table.assign(_key=keys).sort_values("_key")[V.ID])
 
 
 def label(kind: str, key: str) -> str:
     return load_taxonomy().label(kind, key, state.language())  # type: ignore[arg-type]
 
 
-def model_notice(fitted: Matcher) -> None:
-    if fitted.encoder_name_ == C.DOMAIN_MODEL_NAME:
+def model_notice(current: Matcher) -> None:
+    if current.fitted_.encoder_name == C.DOMAIN_MODEL_NAME:
         st.caption(tr("model_domain", recommended=RECOMMENDED_CONNECTED_MODEL))
     else:
-        st.caption(tr("model_other", name=fitted.encoder_name_))
+        st.caption(tr("model_other", name=current.fitted_.encoder_name))

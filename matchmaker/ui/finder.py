@@ -2,34 +2,35 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import altair as alt
 import pandas as pd
 import streamlit as st
 
 from matchmaker import config as C
+from matchmaker import vocab as V
 from matchmaker.errors import WeightsError
-from matchmaker.explain import explain_pair
-from matchmaker.matcher import Filters
-from matchmaker.profiles import SIZE_BANDS
-from matchmaker.scoring import Weights, load_weights
-from matchmaker.taxonomy import load_taxonomy
+from matchmaker.knowledge.taxonomy import load_taxonomy
+from matchmaker.scoring.explain import explain_pair
+from matchmaker.scoring.matcher import Filters
+from matchmaker.scoring.weights import Weights, load_weights
 from matchmaker.ui import state
-from matchmaker.ui.common import (company_label, current_shortlist, label, matcher, md, model_notice, plain, sorted_ids,
-                                  store, tr)
-
-
-def weights_files() -> list[Path]:
-    """The configured weights file first (MATCHMAKER_WEIGHTS or the default), then every other
-    weights file in data/weights/ (e.g. those the tuning notebook writes), newest name first."""
-    configured = C.Environment.read().weights_file
-    others = sorted((p for p in C.WEIGHTS_DIR.glob("*.toml") if p.resolve() != configured.resolve()), reverse=True)
-    return [configured, *others]
+from matchmaker.ui.common import (
+    company_label,
+    current_shortlist,
+    label,
+    matcher,
+    md,
+    model_notice,
+    plain,
+    sorted_ids,
+    store,
+    tr,
+)
 
 
 def configured_weights() -> Weights:
     """The weights of the file chosen in the sidebar; changing the file moves the sliders to it."""
+
     def move_sliders() -> None:
         try:
             chosen = load_weights(st.session_state[state.WEIGHTS_FILE])
@@ -38,9 +39,11 @@ def configured_weights() -> Weights:
         for name, value in chosen.as_dict().items():
             st.session_state[f"{state.WEIGHT_PREFIX}{name}"] = value
 
-    files = weights_files()
-    chosen = st.sidebar.selectbox(tr("weights_file"), files, format_func=lambda p: p.name, key=state.WEIGHTS_FILE,
-                                  on_change=move_sliders)
+    environment = C.Environment.read()
+    files = C.weights_files(environment.weights_dir, environment.weights_file)
+    chosen = st.sidebar.selectbox(
+        tr("weights_file"), files, format_func=lambda p: p.name, key=state.WEIGHTS_FILE, on_change=move_sliders
+    )
     try:
         return load_weights(chosen)
     except WeightsError as exc:  # a broken file in data/weights/: say why, keep working on the default
@@ -48,34 +51,48 @@ def configured_weights() -> Weights:
         return load_weights(C.DEFAULT_WEIGHTS_FILE)
 
 
-def weight_sliders(configured: Weights) -> dict[str, float]:
+def weight_sliders(configured: Weights) -> Weights:
+    """The weights the sliders set: ``configured`` itself while no slider moved."""
     st.sidebar.subheader(tr("weights"), help=tr("weights_help"))
     if st.sidebar.button(tr("reset_weights", version=configured.version), key="reset_weights"):
         for name, value in configured.as_dict().items():
             st.session_state[f"{state.WEIGHT_PREFIX}{name}"] = float(value)
     weights = {}
     for name, value in configured.as_dict().items():
-        weights[name] = st.sidebar.slider(tr(f"component_{name}"), 0.0, 1.0, float(value), 0.01,
-                                          key=f"{state.WEIGHT_PREFIX}{name}")
-    if not any(v > 0 for v in weights.values()):
-        weights = configured.as_dict()
-    return weights
+        weights[name] = st.sidebar.slider(
+            tr(f"component_{name}"), 0.0, 1.0, float(value), 0.01, key=f"{state.WEIGHT_PREFIX}{name}"
+        )
+    if weights == configured.as_dict() or not any(v > 0 for v in weights.values()):
+        return configured
+    return configured.replace(**weights)
 
 
-def filters_sidebar(fitted, other: str) -> tuple[Filters, int]:
+def filters_sidebar(current, other: str) -> tuple[Filters, int]:
     taxonomy = load_taxonomy()
-    table = fitted.profiles_[fitted.profiles_[C.COUNTRY] == other]
+    table = current.fitted_.profiles[current.fitted_.profiles[V.COUNTRY] == other]
     st.sidebar.subheader(tr("filters"))
-    cities = sorted({c for c in table[C.CITY_KEY] if c}, key=lambda c: label("city", c))
-    sectors = sorted({d for d in table[C.NACE_DIVISION] if d})
+    cities = sorted({c for c in table[V.CITY_KEY] if c}, key=lambda c: label("city", c))
+    sectors = sorted({d for d in table[V.NACE_DIVISION] if d})
     focus = [k for k in taxonomy.focus_keys if k != "other"]
-    cooperation = list(taxonomy.cooperation_types["key"])
+    cooperation = list(taxonomy.cooperation_keys)
     chosen = Filters(
-        cities=tuple(st.sidebar.multiselect(tr("filter_city"), cities, format_func=lambda c: label("city", c), key="f_city")),
-        sectors=tuple(st.sidebar.multiselect(tr("filter_sector"), sectors, format_func=lambda d: f"{d} {label('division', d)}", key="f_sector")),
-        focus=tuple(st.sidebar.multiselect(tr("filter_focus"), focus, format_func=lambda k: label("focus", k), key="f_focus")),
-        cooperation=tuple(st.sidebar.multiselect(tr("filter_cooperation"), cooperation, format_func=lambda k: label("cooperation", k), key="f_coop")),
-        sizes=tuple(st.sidebar.multiselect(tr("filter_size"), SIZE_BANDS, key="f_size")),
+        cities=tuple(
+            st.sidebar.multiselect(tr("filter_city"), cities, format_func=lambda c: label("city", c), key="f_city")
+        ),
+        sectors=tuple(
+            st.sidebar.multiselect(
+                tr("filter_sector"), sectors, format_func=lambda d: f"{d} {label('division', d)}", key="f_sector"
+            )
+        ),
+        focus=tuple(
+            st.sidebar.multiselect(tr("filter_focus"), focus, format_func=lambda k: label("focus", k), key="f_focus")
+        ),
+        cooperation=tuple(
+            st.sidebar.multiselect(
+                tr("filter_cooperation"), cooperation, format_func=lambda k: label("cooperation", k), key="f_coop"
+            )
+        ),
+        sizes=tuple(st.sidebar.multiselect(tr("filter_size"), V.SIZE_BANDS, key="f_size")),
         min_score=st.sidebar.slider(tr("min_score"), 0.0, 1.0, 0.0, 0.01, key="f_min_score"),
     )
     k = st.sidebar.slider(tr("top_k"), 1, 30, 10, key="f_top_k")
@@ -83,59 +100,80 @@ def filters_sidebar(fitted, other: str) -> tuple[Filters, int]:
 
 
 def component_chart(suggestions: pd.DataFrame) -> alt.Chart:
-    parts = [c for c in suggestions.columns if c not in (C.SOURCE_ID, C.RANK, C.TARGET_ID, C.SCORE, "partner")]
-    long = suggestions.melt(id_vars=["partner", C.RANK], value_vars=parts, var_name="component", value_name="value")
+    parts = [c for c in suggestions.columns if c not in (V.SOURCE_ID, V.RANK, V.TARGET_ID, V.SCORE, "partner")]
+    long = suggestions.melt(id_vars=["partner", V.RANK], value_vars=parts, var_name="component", value_name="value")
     long["component"] = long["component"].map(lambda c: tr(f"component_{c}"))
-    order = list(suggestions.sort_values(C.RANK)["partner"])
-    return alt.Chart(long).mark_bar().encode(
-        x=alt.X("sum(value):Q", title=tr("score")),
-        y=alt.Y("partner:N", sort=order, title=None),
-        color=alt.Color("component:N", title=tr("components")),
-        tooltip=["partner", "component", alt.Tooltip("value:Q", format=".3f")],
-    ).properties(height=max(120, 28 * len(order)))
+    order = list(suggestions.sort_values(V.RANK)["partner"])
+    return (
+        alt.Chart(long)
+        .mark_bar()
+        .encode(
+            x=alt.X("sum(value):Q", title=tr("score")),
+            y=alt.Y("partner:N", sort=order, title=None),
+            color=alt.Color("component:N", title=tr("components")),
+            tooltip=["partner", "component", alt.Tooltip("value:Q", format=".3f")],
+        )
+        .properties(height=max(120, 28 * len(order)))
+    )
 
 
 def render() -> None:
-    fitted = matcher()
-    profiles = fitted.profiles_.set_index(C.ID, drop=False)
+    current = matcher()
+    profiles = current.fitted_.profiles.set_index(V.ID, drop=False)
     st.title(tr("page_finder"))
-    model_notice(fitted)
-    ids = sorted_ids(fitted.profiles_)
+    model_notice(current)
+    ids = sorted_ids(current.fitted_.profiles)
     if st.session_state.get(state.COMPANY) not in ids:
         st.session_state[state.COMPANY] = ids[0]
-    company_id = st.selectbox(tr("company"), ids, key=state.COMPANY, help=tr("company_help"),
-                              format_func=lambda i: company_label(profiles.loc[i]))
+    company_id = st.selectbox(
+        tr("company"),
+        ids,
+        key=state.COMPANY,
+        help=tr("company_help"),
+        format_func=lambda i: company_label(profiles.loc[i]),
+    )
     source = profiles.loc[company_id]
-    other = "CN" if source[C.COUNTRY] == "DE" else "DE"
+    other = V.other_country(source[V.COUNTRY])
 
     configured = configured_weights()
-    weights = weight_sliders(configured)
-    in_use = configured if weights == configured.as_dict() else configured.replace(**weights)
-    chosen, k = filters_sidebar(fitted, other)
-    suggestions = fitted.recommend(company_id, k=k, filters=chosen, weights=weights)
+    in_use = weight_sliders(configured)
+    chosen, k = filters_sidebar(current, other)
+    suggestions = current.recommend(company_id, k=k, filters=chosen, weights=in_use)
 
     st.subheader(tr("partners_from", country=tr(f"country_{other}")))
     if suggestions.empty:
         st.info(tr("no_suggestions"))
         return
-    suggestions["partner"] = [f"{r}. {profiles.loc[t][C.NAME]}" for r, t in zip(suggestions[C.RANK], suggestions[C.TARGET_ID])]
+    suggestions["partner"] = [
+        f"{r}. {profiles.loc[t][V.NAME]}" for r, t in zip(suggestions[V.RANK], suggestions[V.TARGET_ID])
+    ]
     st.altair_chart(component_chart(suggestions), width="stretch")
     for row in suggestions.itertuples(index=False):
         partner = profiles.loc[row.target_id]
-        with st.expander(f"{row.rank}. {plain(company_label(partner))} — {tr('score')} {row.score:.3f}", expanded=row.rank <= 3):
-            explanation = explain_pair(fitted, company_id, row.target_id, weights=weights)
+        with st.expander(
+            f"{row.rank}. {plain(company_label(partner))} — {tr('score')} {row.score:.3f}", expanded=row.rank <= 3
+        ):
+            explanation = explain_pair(current, company_id, row.target_id, weights=in_use)
             st.markdown(f"**{tr('why')}**")
-            for line in explanation.render(state.language(), (source[C.NAME], partner[C.NAME])):
+            for line in explanation.render(state.language(), (source[V.NAME], partner[V.NAME])):
                 st.text(f"• {line}")
             st.markdown(f"**{tr('profile')}**")
-            st.text(partner[C.DESCRIPTION][:1500])
-            if partner[C.OFFERS]:
-                st.text(f"{tr('offers')}: {partner[C.OFFERS][:600]}")
-            if partner[C.SEEKS]:
-                st.text(f"{tr('seeks')}: {partner[C.SEEKS][:600]}")
+            st.text(partner[V.DESCRIPTION][:1500])
+            if partner[V.OFFERS]:
+                st.text(f"{tr('offers')}: {partner[V.OFFERS][:600]}")
+            if partner[V.SEEKS]:
+                st.text(f"{tr('seeks')}: {partner[V.SEEKS][:600]}")
             if st.button(tr("add_to_shortlist"), key=f"add_{company_id}_{row.target_id}"):
                 shortlist = current_shortlist(create=True)
-                store().add_entry(shortlist.id, company_id, row.target_id, author=state.author(), source_name=source[C.NAME],
-                                  target_name=partner[C.NAME], score=float(row.score), model=fitted.encoder_name_,
-                                  weights_version=in_use.version)
-                st.success(md("added", name=partner[C.NAME]) + " " + md("shortlist_added_to", shortlist=shortlist.name))
+                store().add_entry(
+                    shortlist.id,
+                    company_id,
+                    row.target_id,
+                    author=state.author(),
+                    source_name=source[V.NAME],
+                    target_name=partner[V.NAME],
+                    score=float(row.score),
+                    model=current.fitted_.encoder_name,
+                    weights_version=in_use.version,
+                )
+                st.success(md("added", name=partner[V.NAME]) + " " + md("shortlist_added_to", shortlist=shortlist.name))

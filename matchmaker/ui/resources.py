@@ -10,9 +10,9 @@ import streamlit as st
 
 from matchmaker import config as C
 from matchmaker.errors import ProfileFileError
-from matchmaker.matcher import Matcher
-from matchmaker.profiles import Profiles, load_profiles
-from matchmaker.shortlists import ShortlistStore
+from matchmaker.io.profiles import Profiles, load_profiles
+from matchmaker.scoring.matcher import Matcher
+from matchmaker.store.shortlists import ShortlistStore
 
 
 @st.cache_resource(show_spinner=False)

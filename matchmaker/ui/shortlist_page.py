@@ -1,6 +1,6 @@
 """Saved shortlists: choose or start one, edit notes, record outcomes, download CSV, Excel, the
 bilingual dossier and the outcomes as labelled pairs. Everything is read from and written to the
-database (see matchmaker.shortlists), so it survives restarts and colleagues share it."""
+database (see matchmaker.store.shortlists), so it survives restarts and colleagues share it."""
 
 from __future__ import annotations
 
@@ -11,12 +11,13 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from matchmaker.dossier import DossierContext, render_dossier
 from matchmaker.errors import ConflictError, NotFoundError
+from matchmaker.exports.dossier import DossierContext, render_dossier
+from matchmaker.exports.tables import column_header, items_table, readable_headers, shortlist_items, write_table
 from matchmaker.i18n import t
-from matchmaker.exports import (column_header, items_table, readable_headers, safe_filename, score_items, shortlist_items,
-                                write_table)
-from matchmaker.shortlists import STATUSES, EntryRecord, ShortlistRecord, labels_from
+from matchmaker.io.cells import safe_filename
+from matchmaker.scoring.items import score_items
+from matchmaker.store.shortlists import STATUSES, EntryRecord, ShortlistRecord, labels_from
 from matchmaker.ui import state
 from matchmaker.ui.common import current_shortlist, dataset_name, matcher, md, plain, store, tr
 
@@ -38,8 +39,12 @@ def choose_shortlist() -> ShortlistRecord | None:
     saved = {r.id: r for r in store().shortlists()}
     if not saved:
         return None
-    chosen = st.selectbox(tr("shortlist_choose"), list(saved), format_func=lambda i: f"{saved[i].name} ({saved[i].entries})",
-                          key=state.SHORTLIST_ID)
+    chosen = st.selectbox(
+        tr("shortlist_choose"),
+        list(saved),
+        format_func=lambda i: f"{saved[i].name} ({saved[i].entries})",
+        key=state.SHORTLIST_ID,
+    )
     return saved[chosen]
 
 
@@ -61,21 +66,24 @@ def save_notes(entries: list[EntryRecord], notes: list[object]) -> bool:
     return complete
 
 
-def outcome_form(shortlist: ShortlistRecord, entries: list[EntryRecord], history: pd.DataFrame, fitted) -> None:
+def outcome_form(shortlist: ShortlistRecord, entries: list[EntryRecord], history: pd.DataFrame, current) -> None:
     st.subheader(tr("record_outcome"))
-    countries = dict(zip(fitted.ids_, fitted.country_))
+    countries = dict(zip(current.fitted_.ids, current.fitted_.country))
     labels = {e.id: f"{e.source_name or e.source_id} ↔ {e.target_name or e.target_id}" for e in entries}
     with st.form("outcome_form", clear_on_submit=True):
         entry_id = st.selectbox(tr("outcome_pair"), list(labels), format_func=labels.get, key="outcome_pair")
         status = st.selectbox(tr("outcome_status"), STATUSES[1:], format_func=tr_outcome, key="outcome_status")
-        happened = st.date_input(tr("outcome_date"), value=dt.date.today(), max_value=dt.date.today(), key="outcome_date")
+        happened = st.date_input(
+            tr("outcome_date"), value=dt.date.today(), max_value=dt.date.today(), key="outcome_date"
+        )
         note = st.text_area(tr("outcome_note"), key="outcome_note", max_chars=20_000)
         if st.form_submit_button(tr("outcome_save")):
             entry = next(e for e in entries if e.id == entry_id)
             german_first = countries.get(entry.source_id, "DE") == "DE"
             de_id, cn_id = (entry.source_id, entry.target_id) if german_first else (entry.target_id, entry.source_id)
-            store().record_outcome(de_id, cn_id, status, happened_on=happened, note=note, author=state.author(),
-                                   shortlist_id=shortlist.id)
+            store().record_outcome(
+                de_id, cn_id, status, happened_on=happened, note=note, author=state.author(), shortlist_id=shortlist.id
+            )
             st.toast(tr("outcome_saved", status=tr_outcome(status)))
             st.rerun()  # the table, the history and the labels show the new step
     pairs = {(e.source_id, e.target_id) for e in entries} | {(e.target_id, e.source_id) for e in entries}
@@ -83,33 +91,56 @@ def outcome_form(shortlist: ShortlistRecord, entries: list[EntryRecord], history
     if len(mine):
         with st.expander(tr("outcome_history")):
             shown = mine.assign(status=mine["status"].map(tr_outcome))
-            st.dataframe(shown[["de_id", "cn_id", "status", "happened_on", "author", "note"]], hide_index=True, key="outcome_table")
+            st.dataframe(
+                shown[["de_id", "cn_id", "status", "happened_on", "author", "note"]],
+                hide_index=True,
+                key="outcome_table",
+            )
 
 
 def tr_outcome(status: str) -> str:
     return t(f"outcome.{status}", state.language())
 
 
-def downloads(shortlist: ShortlistRecord, scored, fitted) -> None:
+def downloads(shortlist: ShortlistRecord, scored, current) -> None:
     language = state.language()
     table = readable_headers(items_table(scored, language), language)
     stem = safe_filename(shortlist.name, "shortlist")
     csv, xlsx, html = st.columns(3)
     csv.download_button(tr("download_csv"), as_bytes(table, ".csv"), f"{stem}.csv", "text/csv", key="dl_csv")
-    xlsx.download_button(tr("download_xlsx"), as_bytes(table, ".xlsx"), f"{stem}.xlsx",
-                         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="dl_xlsx")
+    xlsx.download_button(
+        tr("download_xlsx"),
+        as_bytes(table, ".xlsx"),
+        f"{stem}.xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key="dl_xlsx",
+    )
     others = [lang for lang in ("zh", "de", "en") if lang != language]
-    second = html.selectbox(tr("dossier_second_language"), others, key="dossier_language",
-                            format_func=lambda lang: {"de": "Deutsch", "zh": "中文", "en": "English"}[lang])
-    context = DossierContext(heading=shortlist.name, author=state.author() or shortlist.author, dataset=shortlist.dataset,
-                             model=fitted.encoder_name_, weights_version=fitted.resolved_weights().version,
-                             fictional=shortlist.dataset == "demo")
-    html.download_button(tr("download_html"), render_dossier(scored, context, (language, second)).encode("utf-8"),
-                         f"{stem}.html", "text/html", key="dl_html")
+    second = html.selectbox(
+        tr("dossier_second_language"),
+        others,
+        key="dossier_language",
+        format_func=lambda lang: {"de": "Deutsch", "zh": "中文", "en": "English"}[lang],
+    )
+    context = DossierContext(
+        heading=shortlist.name,
+        author=state.author() or shortlist.author,
+        dataset=shortlist.dataset,
+        model=current.fitted_.encoder_name,
+        weights_version=current.weights_.version,
+        fictional=shortlist.dataset == "demo",
+    )
+    html.download_button(
+        tr("download_html"),
+        render_dossier(scored, context, (language, second)).encode("utf-8"),
+        f"{stem}.html",
+        "text/html",
+        key="dl_html",
+    )
 
 
 def render() -> None:
-    fitted = matcher()
+    current = matcher()
     st.title(tr("page_shortlist"))
     shortlist = choose_shortlist()
     if shortlist is None:
@@ -117,18 +148,30 @@ def render() -> None:
         return
     url = store().engine.url
     where = url.database if url.get_backend_name() == "sqlite" else url.render_as_string(hide_password=True)
-    st.caption(md("shortlist_meta", entries=shortlist.entries, created=f"{shortlist.created_at:%Y-%m-%d}",
-                  author=shortlist.author or "—", where=where))
+    st.caption(
+        md(
+            "shortlist_meta",
+            entries=shortlist.entries,
+            created=f"{shortlist.created_at:%Y-%m-%d}",
+            author=shortlist.author or "—",
+            where=where,
+        )
+    )
     entries = store().entries(shortlist.id)
     history = store().outcome_history()
     if not entries:
         st.info(tr("shortlist_empty"))
     else:
-        scored = score_items(fitted, shortlist_items(entries, history))
+        scored = score_items(current, shortlist_items(entries, history))
         table = items_table(scored, state.language())[list(SHOWN_COLUMNS)]
         headers = {c: column_header(c, state.language()) for c in table.columns}
-        edited = st.data_editor(table.rename(columns=headers), key=f"shortlist_editor_{shortlist.id}", hide_index=True,
-                                num_rows="fixed", disabled=[h for c, h in headers.items() if c != "note"])
+        edited = st.data_editor(
+            table.rename(columns=headers),
+            key=f"shortlist_editor_{shortlist.id}",
+            hide_index=True,
+            num_rows="fixed",
+            disabled=[h for c, h in headers.items() if c != "note"],
+        )
         if st.button(tr("save_notes"), key="save_notes") and save_notes(entries, list(edited[headers["note"]])):
             st.rerun()
         names = {e.id: f"{e.source_name} ↔ {e.target_name}" for e in entries}
@@ -137,17 +180,21 @@ def render() -> None:
             for entry_id in remove:
                 store().remove_entry(entry_id)
             st.rerun()
-        downloads(shortlist, scored, fitted)
-        outcome_form(shortlist, entries, history, fitted)
+        downloads(shortlist, scored, current)
+        outcome_form(shortlist, entries, history, current)
     labels = labels_from(history)
     if len(labels):
-        st.download_button(tr("download_labels"), as_bytes(labels, ".csv"), "isa-outcome-labels.csv", "text/csv", key="dl_labels")
+        st.download_button(
+            tr("download_labels"), as_bytes(labels, ".csv"), "isa-outcome-labels.csv", "text/csv", key="dl_labels"
+        )
     with st.expander(tr("shortlist_rename")):
         name = st.text_input(tr("shortlist_rename"), value=shortlist.name, key=f"rename_{shortlist.id}", max_chars=200)
         if st.button(tr("shortlist_rename"), key="rename_button") and name.strip() and name != shortlist.name:
             store().rename_shortlist(shortlist.id, name)
             st.rerun()
-        if st.checkbox(tr("shortlist_delete"), key=f"confirm_delete_{shortlist.id}") and st.button(tr("shortlist_delete"), key="delete_button"):
+        if st.checkbox(tr("shortlist_delete"), key=f"confirm_delete_{shortlist.id}") and st.button(
+            tr("shortlist_delete"), key="delete_button"
+        ):
             store().delete_shortlist(shortlist.id)
             st.session_state.pop(state.SHORTLIST_ID, None)
             st.toast(tr("shortlist_deleted"))

@@ -4,23 +4,23 @@ from __future__ import annotations
 
 import streamlit as st
 
-from matchmaker.i18n import UI_LANGUAGES, UiLanguage
+from matchmaker.vocab import LANGUAGES, Language
 
 LANGUAGE = "ui_language"
 COMPANY = "finder_company"
-SHORTLIST_ID = "shortlist_id"    # id of the saved shortlist in use (database), or absent
-AUTHOR = "author_name"           # the user's name, saved with notes and outcomes
-UPLOAD = "uploaded_profiles"     # (file name, bytes) of the profiles in use, or None for the demo
-WEIGHTS_FILE = "weights_file"    # path of the weights file the sliders start from
-WEIGHT_PREFIX = "weight_"        # one slider per component: weight_semantic, ...
+SHORTLIST_ID = "shortlist_id"  # id of the saved shortlist in use (database), or absent
+AUTHOR = "author_name"  # the user's name, saved with notes and outcomes
+UPLOAD = "uploaded_profiles"  # (file name, bytes) of the profiles in use, or None for the demo
+WEIGHTS_FILE = "weights_file"  # path of the weights file the sliders start from
+WEIGHT_PREFIX = "weight_"  # one slider per component: weight_semantic, ...
 THRESHOLD = "portfolio_threshold"
 
 
-def language() -> UiLanguage:
+def language() -> Language:
     """The interface language: the URL's ``?lang=`` if valid, else German."""
     if LANGUAGE not in st.session_state:
         from_url = st.query_params.get("lang", "de")
-        st.session_state[LANGUAGE] = from_url if from_url in UI_LANGUAGES else "de"
+        st.session_state[LANGUAGE] = from_url if from_url in LANGUAGES else "de"
     return st.session_state[LANGUAGE]
 
 

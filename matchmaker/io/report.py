@@ -1,0 +1,108 @@
+"""Validation findings: every problem of a profiles file, collected at once, rendered in the
+user's language. Findings carry message keys and parameters, not finished sentences, so the same
+report reads in German, Chinese or English."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from matchmaker.i18n import t
+from matchmaker.vocab import Language
+
+Severity = Literal["error", "warning", "info"]
+_ORDER = {"error": 0, "warning": 1, "info": 2}
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One finding. ``rows`` are spreadsheet row numbers (the header is row 1 in a plain file)."""
+
+    severity: Severity
+    code: str
+    rows: tuple[int, ...] = ()
+    column: str | None = None
+    params: dict[str, object] = field(default_factory=dict)
+
+    def message(self, language: Language = "en") -> str:
+        return t(f"validate.{self.code}", language, column=self.column, **self.params)
+
+    def where(self, language: Language = "en") -> str:
+        if not self.rows:
+            return t("validate.where_file", language)
+        if len(self.rows) == 1:
+            return t("validate.where_row", language, row=self.rows[0])
+        shown = ", ".join(str(r) for r in self.rows[:12]) + (" …" if len(self.rows) > 12 else "")
+        return t("validate.where_rows", language, rows=shown)
+
+    def render(self, language: Language = "en") -> str:
+        severity = t(f"severity.{self.severity}", language)
+        column = f" [{self.column}]" if self.column else ""
+        return f"{severity} · {self.where(language)}{column}: {self.message(language)}"
+
+
+@dataclass
+class ValidationReport:
+    """All findings for one file plus the counts a summary needs."""
+
+    source: str
+    issues: list[Issue] = field(default_factory=list)
+    rows: int = 0
+    countries: dict[str, int] = field(default_factory=dict)
+    _positions: dict[tuple, int] = field(default_factory=dict, repr=False)
+
+    def add(
+        self,
+        severity: Severity,
+        code: str,
+        rows: tuple[int, ...] | list[int] = (),
+        column: str | None = None,
+        **params: object,
+    ) -> None:
+        """Record a finding. The same finding on several rows (same code, column and values)
+        becomes one issue listing all its rows, so a report stays readable."""
+        key = (severity, code, column, tuple(sorted((k, str(v)) for k, v in params.items())))
+        if rows and key in self._positions:
+            position = self._positions[key]
+            previous = self.issues[position]
+            self.issues[position] = Issue(severity, code, previous.rows + tuple(rows), column, params)
+            return
+        if rows:
+            self._positions[key] = len(self.issues)
+        self.issues.append(Issue(severity, code, tuple(rows), column, params))
+
+    @property
+    def errors(self) -> list[Issue]:
+        return [i for i in self.issues if i.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Issue]:
+        return [i for i in self.issues if i.severity == "warning"]
+
+    @property
+    def usable(self) -> bool:
+        return not self.errors
+
+    def codes(self) -> set[str]:
+        return {issue.code for issue in self.issues}
+
+    def sorted_issues(self) -> list[Issue]:
+        return sorted(self.issues, key=lambda i: (_ORDER[i.severity], i.rows[:1] or (0,), i.code))
+
+    def summary(self, language: Language = "en") -> str:
+        key = "validate.summary_ok" if self.usable else "validate.summary_bad"
+        return t(
+            key,
+            language,
+            path=self.source,
+            rows=self.rows,
+            de=self.countries.get("DE", 0),
+            cn=self.countries.get("CN", 0),
+            errors=len(self.errors),
+            warnings=len(self.warnings),
+        )
+
+    def render(self, language: Language = "en") -> str:
+        lines = [self.summary(language)]
+        lines += [f"  {issue.render(language)}" for issue in self.sorted_issues()]
+        return "\n".join(lines)

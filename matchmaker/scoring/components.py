@@ -1,0 +1,223 @@
+"""German x Chinese score components: pure functions from company features to values in [0, 1].
+
+Every component has one implementation that serves both shapes: a block of sources against all
+targets (``pairwise=False``: an ``(m, n)`` matrix) and aligned pairs (``pairwise=True``: source
+row ``i`` with target row ``i``, an ``(m,)`` vector, for breaking a ranked suggestion into parts).
+
+Components and what a value means (best value 1):
+
+``semantic``        embedding similarity of the two profile texts, calibrated per language pair:
+                    ``(cos - mean) / (z_cap * std)`` clipped to [0, 1], where mean and std are those
+                    of German x Chinese pairs written in the same two languages. 0 = no more alike
+                    than a typical pair of those languages; 1 = ``z_cap`` standard deviations above.
+``terms``           shared glossary concepts (any language), IDF-weighted cosine. 0 = none shared.
+``sector``          expected value-chain affinity of the two NACE divisions: 1 same division, the
+                    shipped affinity for related ones, 0.3 same section, 0 unrelated. A division
+                    inferred from text is a probability spread over divisions, hence the expectation.
+``focus``           Jaccard overlap of focus-area sets; 0 when either company has none.
+``complementarity`` A's offers against B's seeks and B's offers against A's seeks, each calibrated
+                    like ``semantic``, combined by their harmonic mean (both directions must fit).
+                    A company that states no offers (seeks) is read through its description.
+``cooperation``     best compatibility of the cooperation types the two name; 0.5 when either names none.
+``size``            closeness of employee bands, 1 - |band difference| / 3; 0.5 when either is unknown.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import sparse
+
+COMPONENTS = ("semantic", "terms", "sector", "focus", "complementarity", "cooperation", "size")
+NEUTRAL = 0.5
+
+
+@dataclass
+class CompanyFeatures:
+    """Per-company arrays, row i = company i (all float32 unless stated)."""
+
+    text: np.ndarray  # (n, d) unit-length embedding of description (+ offers, seeks)
+    offers: np.ndarray  # (n, d) unit-length embedding of what the company offers
+    seeks: np.ndarray  # (n, d) unit-length embedding of what the company seeks
+    language: np.ndarray  # (n,) int: index into the language list of the calibration
+    concepts: sparse.csr_matrix  # (n, c) IDF-weighted unit rows of glossary concepts
+    sector: np.ndarray  # (n, s) probability over NACE divisions (zero row: unknown)
+    focus: np.ndarray  # (n, f) 0/1 focus areas
+    cooperation: np.ndarray  # (n, k) 0/1 cooperation types
+    size: np.ndarray  # (n,) int band 0..3, -1 unknown
+
+    def __len__(self) -> int:
+        return self.text.shape[0]
+
+    def take(self, index: np.ndarray) -> CompanyFeatures:
+        return CompanyFeatures(**{name: getattr(self, name)[index] for name in self.__dataclass_fields__})
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """Mean and standard deviation of raw cosine per (source language, target language), for the
+    text-to-text (``*_text``) and offers-to-seeks (``*_fit``) similarities."""
+
+    mean_text: np.ndarray
+    std_text: np.ndarray
+    mean_fit: np.ndarray
+    std_fit: np.ndarray
+    z_cap: float = 4.0
+
+
+def _dot(a, b, pairwise: bool) -> np.ndarray:
+    """Row-wise dot products of aligned rows, or the full product matrix; dense or sparse."""
+    if pairwise:
+        if sparse.issparse(a):
+            return np.asarray(a.multiply(b).sum(axis=1), dtype=np.float32).ravel()
+        return np.einsum("ij,ij->i", a, b).astype(np.float32, copy=False)
+    product = a @ b.T
+    return (product.toarray() if sparse.issparse(product) else np.asarray(product)).astype(np.float32, copy=False)
+
+
+def _pick(table: np.ndarray, row_index: np.ndarray, col_index: np.ndarray, pairwise: bool) -> np.ndarray | np.float32:
+    """Per-pair values of a small (language x language) table; a scalar when the block holds a
+    single language pair (the common case, and much cheaper than a full matrix)."""
+    if pairwise:
+        return table[row_index, col_index].astype(np.float32)
+    rows, cols = np.unique(row_index), np.unique(col_index)
+    if len(rows) == 1 and len(cols) == 1:
+        return np.float32(table[rows[0], cols[0]])
+    return np.take(table[row_index].astype(np.float32), col_index, axis=1)
+
+
+def _calibrate(raw: np.ndarray, mean, std, z_cap: float) -> np.ndarray:
+    raw -= mean
+    raw /= np.float32(z_cap) * std
+    return np.clip(raw, 0.0, 1.0, out=raw)
+
+
+def semantic(src: CompanyFeatures, tgt: CompanyFeatures, cal: Calibration, pairwise: bool = False) -> np.ndarray:
+    raw = _dot(src.text, tgt.text, pairwise)
+    mean = _pick(cal.mean_text, src.language, tgt.language, pairwise)
+    std = _pick(cal.std_text, src.language, tgt.language, pairwise)
+    return _calibrate(raw, mean, std, cal.z_cap)
+
+
+def terms(src: CompanyFeatures, tgt: CompanyFeatures, cal: Calibration, pairwise: bool = False) -> np.ndarray:
+    return np.clip(_dot(src.concepts, tgt.concepts, pairwise), 0.0, 1.0)
+
+
+def sector(
+    src: CompanyFeatures,
+    tgt: CompanyFeatures,
+    cal: Calibration,
+    pairwise: bool = False,
+    affinity: np.ndarray | None = None,
+) -> np.ndarray:
+    weighted = src.sector @ affinity
+    return np.clip(_dot(weighted, tgt.sector, pairwise), 0.0, 1.0)
+
+
+def focus(src: CompanyFeatures, tgt: CompanyFeatures, cal: Calibration, pairwise: bool = False) -> np.ndarray:
+    shared = _dot(src.focus, tgt.focus, pairwise)
+    count_src, count_tgt = src.focus.sum(axis=1), tgt.focus.sum(axis=1)
+    union = (count_src + count_tgt - shared) if pairwise else (count_src[:, None] + count_tgt[None, :] - shared)
+    return np.divide(shared, union, out=np.zeros_like(shared), where=union > 0)
+
+
+def complementarity(src: CompanyFeatures, tgt: CompanyFeatures, cal: Calibration, pairwise: bool = False) -> np.ndarray:
+    mean = _pick(cal.mean_fit, src.language, tgt.language, pairwise)
+    std = _pick(cal.std_fit, src.language, tgt.language, pairwise)
+    forward = _calibrate(_dot(src.offers, tgt.seeks, pairwise), mean, std, cal.z_cap)
+    backward = _calibrate(_dot(src.seeks, tgt.offers, pairwise), mean, std, cal.z_cap)
+    total = forward + backward
+    forward *= backward
+    forward *= 2.0
+    return np.divide(forward, total, out=np.zeros_like(total), where=total > 0)
+
+
+def cooperation(
+    src: CompanyFeatures,
+    tgt: CompanyFeatures,
+    cal: Calibration,
+    pairwise: bool = False,
+    compatibility: np.ndarray | None = None,
+) -> np.ndarray:
+    # reach[j, a]: how well target j's types fit type a; a source's value is its best type's reach
+    reach = (tgt.cooperation[:, None, :] * compatibility[None, :, :]).max(axis=2)
+    reach[~tgt.cooperation.any(axis=1)] = NEUTRAL
+    if pairwise:
+        best = np.where(src.cooperation > 0, reach, 0.0).max(axis=1)
+        return np.where(src.cooperation.any(axis=1), best, NEUTRAL).astype(np.float32)
+    out = np.empty((len(src), len(tgt)), dtype=np.float32)
+    patterns, which = np.unique(src.cooperation > 0, axis=0, return_inverse=True)
+    for number, pattern in enumerate(patterns):  # few distinct sets of types, however many companies
+        rows = np.flatnonzero(which.ravel() == number)
+        out[rows] = reach[:, pattern].max(axis=1) if pattern.any() else NEUTRAL
+    return out
+
+
+def size(src: CompanyFeatures, tgt: CompanyFeatures, cal: Calibration, pairwise: bool = False) -> np.ndarray:
+    a = src.size.astype(np.float32)
+    b = tgt.size.astype(np.float32)
+    gap = np.abs(a - b) if pairwise else np.abs(a[:, None] - b[None, :])
+    known = (a >= 0) & (b >= 0) if pairwise else (a[:, None] >= 0) & (b[None, :] >= 0)
+    return np.where(known, 1.0 - gap / 3.0, NEUTRAL).astype(np.float32)
+
+
+def component_values(
+    names: tuple[str, ...],
+    src: CompanyFeatures,
+    tgt: CompanyFeatures,
+    cal: Calibration,
+    affinity: np.ndarray,
+    compatibility: np.ndarray,
+    pairwise: bool = False,
+) -> dict[str, np.ndarray]:
+    """The named components for a block of sources x all targets, or for aligned pairs."""
+    functions = {
+        "semantic": lambda: semantic(src, tgt, cal, pairwise),
+        "terms": lambda: terms(src, tgt, cal, pairwise),
+        "sector": lambda: sector(src, tgt, cal, pairwise, affinity=affinity),
+        "focus": lambda: focus(src, tgt, cal, pairwise),
+        "complementarity": lambda: complementarity(src, tgt, cal, pairwise),
+        "cooperation": lambda: cooperation(src, tgt, cal, pairwise, compatibility=compatibility),
+        "size": lambda: size(src, tgt, cal, pairwise),
+    }
+    return {name: functions[name]() for name in names}
+
+
+def fit_calibration(
+    src: CompanyFeatures,
+    tgt: CompanyFeatures,
+    languages: int,
+    z_cap: float = 4.0,
+    sample: int = 200_000,
+    min_pairs: int = 200,
+    seed: int = 0,
+) -> Calibration:
+    """Estimate the per-language-pair mean and std of raw similarities from random source x target
+    pairs (up to ``sample``). A language pair with fewer than ``min_pairs`` sampled pairs uses the
+    statistics of all pairs, so a rare pair is not scaled on noise."""
+    rng = np.random.default_rng(seed)
+    m, n = len(src), len(tgt)
+    count = min(sample, m * n)
+    i = rng.integers(0, m, count)
+    j = rng.integers(0, n, count)
+    text = np.einsum("ij,ij->i", src.text[i], tgt.text[j])
+    fit = 0.5 * (
+        np.einsum("ij,ij->i", src.offers[i], tgt.seeks[j]) + np.einsum("ij,ij->i", src.seeks[i], tgt.offers[j])
+    )
+    # Similarity is symmetric, so each sampled pair counts for both orders: the table then serves
+    # German -> Chinese and Chinese -> German alike.
+    first = np.concatenate([src.language[i], tgt.language[j]])
+    second = np.concatenate([tgt.language[j], src.language[i]])
+    tables = {}
+    for name, raw in (("text", np.concatenate([text, text])), ("fit", np.concatenate([fit, fit]))):
+        mean = np.full((languages, languages), raw.mean() if count else 0.0, dtype=np.float32)
+        std = np.full((languages, languages), max(raw.std(), 1e-3) if count else 1.0, dtype=np.float32)
+        for a in range(languages):
+            for b in range(languages):
+                mask = (first == a) & (second == b)
+                if mask.sum() >= min_pairs:
+                    mean[a, b] = raw[mask].mean()
+                    std[a, b] = max(raw[mask].std(), 1e-3)
+        tables[name] = (mean, std)
+    return Calibration(*tables["text"], *tables["fit"], z_cap=z_cap)

@@ -1,0 +1,158 @@
+"""A profiles table -> :class:`~matchmaker.scoring.components.CompanyFeatures`: the arrays the score
+components read.
+
+Texts are embedded once (description, offers, seeks; duplicates once); glossary concepts become
+IDF-weighted unit rows; focus areas and cooperation types 0/1 rows; employee bands integers. A
+company without a NACE division gets a probability spread over the divisions whose prototypes its
+text is nearest to (:func:`sector_probabilities`).
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+
+import numpy as np
+import pandas as pd
+
+from matchmaker import config
+from matchmaker import vocab as V
+from matchmaker.embeddings.encoders import Encoder
+from matchmaker.knowledge.concepts import ConceptIndex, tfidf_rows
+from matchmaker.knowledge.taxonomy import Taxonomy
+from matchmaker.scoring.components import CompanyFeatures
+from matchmaker.text import clean_for_embedding
+
+INFERRED_SECTOR_MASS = 0.8  # an inferred division counts for at most 80 % of a given one
+SECTOR_TEMPERATURE = 0.05
+SECTOR_CANDIDATES = 3
+
+
+def featurise(
+    table: pd.DataFrame, encoder: Encoder, taxonomy: Taxonomy, concepts: ConceptIndex, progress: bool = False
+) -> CompanyFeatures:
+    """Features of every row of a normalised profiles table (``load_profiles(...).table``), row i = row i."""
+    texts = table[V.TEXT].tolist()
+    offers = [clean_for_embedding(o, config.MAX_EMBED_CHARS) or t for o, t in zip(table[V.OFFERS], texts)]
+    seeks = [clean_for_embedding(s, config.MAX_EMBED_CHARS) or t for s, t in zip(table[V.SEEKS], texts)]
+    unique = list(dict.fromkeys(texts + offers + seeks))
+    vectors = encoder.encode(unique, show_progress=progress)
+    lookup = {text: i for i, text in enumerate(unique)}
+    text_vectors = vectors[[lookup[t] for t in texts]]
+
+    counts = concepts.matrix(texts)
+    frequency = np.asarray((counts > 0).sum(axis=0)).ravel()
+    concept_rows = tfidf_rows(counts, frequency, len(texts))
+
+    focus = _one_hot_sets(table[V.FOCUS_KEYS], taxonomy.focus_keys, skip={"other"})
+    cooperation = _one_hot_sets(table[V.COOPERATION_KEYS], taxonomy.cooperation_keys)
+    band_position = {band: i for i, band in enumerate(V.SIZE_BANDS)}
+    size = np.array([band_position.get(b, -1) for b in table[V.SIZE_BAND]], dtype=np.int8)
+    language = np.array(
+        [V.LANGUAGES.index(lang) if lang in V.LANGUAGES else 0 for lang in table[V.LANGUAGE]], dtype=np.int64
+    )
+    divisions = table[V.NACE_DIVISION].tolist()
+    missing = any(d not in taxonomy.division_position for d in divisions)
+    prototypes = division_prototypes(encoder, taxonomy, concepts) if missing else None
+    sector = sector_probabilities(divisions, text_vectors, prototypes, taxonomy)
+    return CompanyFeatures(
+        text=text_vectors,
+        offers=vectors[[lookup[o] for o in offers]],
+        seeks=vectors[[lookup[s] for s in seeks]],
+        language=language,
+        concepts=concept_rows,
+        sector=sector,
+        focus=focus,
+        cooperation=cooperation,
+        size=size,
+    )
+
+
+def _one_hot_sets(key_sets: pd.Series, keys: tuple[str, ...] | list[str], skip: set[str] = frozenset()) -> np.ndarray:
+    """``(rows, keys)`` float32 0/1 matrix: which of ``keys`` each row's key set holds."""
+    position = {key: i for i, key in enumerate(keys)}
+    matrix = np.zeros((len(key_sets), len(keys)), dtype=np.float32)
+    for row, chosen in enumerate(key_sets):
+        for key in chosen:
+            if key in position and key not in skip:
+                matrix[row, position[key]] = 1.0
+    return matrix
+
+
+def sector_probabilities(
+    divisions: list[str], text_vectors: np.ndarray, prototypes: np.ndarray | None, taxonomy: Taxonomy
+) -> np.ndarray:
+    """``(n, divisions)`` rows: one-hot for a given division; for a missing one, a spread over the
+    ``SECTOR_CANDIDATES`` nearest division prototypes holding ``INFERRED_SECTOR_MASS``.
+
+    ``prototypes`` (from :func:`division_prototypes`, needed only when some division is missing) are
+    moved towards the mean text of the fitted companies that give that division. A company with an
+    empty text and no division keeps a zero row (unknown)."""
+    position = taxonomy.division_position
+    result = np.zeros((len(divisions), len(position)), dtype=np.float32)
+    known = np.array([d in position for d in divisions], dtype=bool)
+    for row in np.flatnonzero(known):
+        result[row, position[divisions[row]]] = 1.0
+    if known.all():
+        return result
+    prototypes = prototypes.copy()
+    for row in np.flatnonzero(known):
+        prototypes[position[divisions[row]]] += text_vectors[row]
+    norms = np.linalg.norm(prototypes, axis=1, keepdims=True)
+    prototypes = np.divide(prototypes, norms, out=np.zeros_like(prototypes), where=norms > 0)
+    usable = norms.ravel() > 0
+    unknown = np.flatnonzero(~known)
+    similarity = text_vectors[unknown] @ prototypes.T
+    similarity[:, ~usable] = -np.inf
+    top = np.argsort(-similarity, axis=1)[:, :SECTOR_CANDIDATES]
+    top_sim = np.take_along_axis(similarity, top, axis=1)
+    weights = np.exp((top_sim - top_sim[:, :1]) / SECTOR_TEMPERATURE)
+    weights = INFERRED_SECTOR_MASS * weights / weights.sum(axis=1, keepdims=True)
+    has_text = np.linalg.norm(text_vectors[unknown], axis=1) > 0
+    for r, row in enumerate(unknown):
+        if has_text[r]:
+            result[row, top[r]] = weights[r]
+    return result
+
+
+def division_prototype_texts(taxonomy: Taxonomy, concepts: ConceptIndex) -> tuple[list[str], np.ndarray]:
+    """What describes each NACE division: its labels in three languages and the glossary terms of the
+    domains mapped to it. Returns ``(texts, owner)``: ``owner[i]`` is the division row of ``texts[i]``."""
+    position = taxonomy.division_position
+    texts, owners = [], []
+    for row in taxonomy.divisions.itertuples(index=False):
+        for lang in V.LANGUAGES:
+            texts.append(getattr(row, f"label_{lang}"))
+            owners.append(position[row.division])
+    mapping = taxonomy.domain_divisions
+    for row in concepts.terms.itertuples(index=False):
+        for division in mapping.get(row.domain, ()):
+            if division in position:
+                for lang in V.LANGUAGES:
+                    texts.append(getattr(row, lang))
+                    owners.append(position[division])
+    return texts, np.array(owners, dtype=np.int64)
+
+
+# Prototypes cost one encoding of ~13,000 labels and terms; a process fits many matchers with the same
+# model (clones in tuning, dashboard reruns), so the last few models' prototypes are kept.
+_PROTOTYPE_CACHE: OrderedDict[tuple[str, int, int], np.ndarray] = OrderedDict()
+_PROTOTYPE_CACHE_SIZE = 4
+
+
+def division_prototypes(encoder: Encoder, taxonomy: Taxonomy, concepts: ConceptIndex) -> np.ndarray:
+    """``(divisions, d)``: the mean embedding of each division's describing texts (zero rows for a
+    division with none), cached per encoder identity and knowledge tables."""
+    key = (encoder.identity, id(taxonomy), id(concepts))
+    if key in _PROTOTYPE_CACHE:
+        _PROTOTYPE_CACHE.move_to_end(key)
+        return _PROTOTYPE_CACHE[key]
+    texts, owners = division_prototype_texts(taxonomy, concepts)
+    vectors = encoder.encode(texts)
+    count = len(taxonomy.division_codes)
+    prototypes = np.zeros((count, vectors.shape[1]), dtype=np.float32)
+    np.add.at(prototypes, owners, vectors)
+    prototypes /= np.maximum(np.bincount(owners, minlength=count), 1).astype(np.float32)[:, None]
+    _PROTOTYPE_CACHE[key] = prototypes
+    if len(_PROTOTYPE_CACHE) > _PROTOTYPE_CACHE_SIZE:
+        _PROTOTYPE_CACHE.popitem(last=False)
+    return prototypes

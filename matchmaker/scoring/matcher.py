@@ -1,0 +1,223 @@
+"""The matcher: a scikit-learn style estimator over company profiles.
+
+``Matcher(weights=...).fit(profiles)`` embeds and featurises every company once; ``recommend``
+ranks the other country's companies for one company, ``recommend_all`` for every company, in
+blocks so that memory stays bounded at any size. ``get_params``, ``set_params`` and ``clone``
+work as in scikit-learn; weights can change after ``fit`` without re-embedding anything. What
+fit learned is readable through the typed view :attr:`Matcher.fitted_`.
+
+Example::
+
+    matcher = Matcher().fit(load_profiles("data/demo/companies.csv"))
+    matcher.recommend("DE0001", k=5)          # DataFrame: source_id, rank, target_id, score, components
+    clone(matcher).set_params(weights={"sector": 1.0})
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator
+
+from matchmaker import config
+from matchmaker import vocab as V
+from matchmaker.embeddings.encoders import CachedEncoder, EmbeddingCache, Encoder, load_encoder
+from matchmaker.errors import NotFittedError, ParameterError, ProfileFileError
+from matchmaker.io.profiles import Profiles, profiles_from_frame
+from matchmaker.knowledge.concepts import load_concepts
+from matchmaker.knowledge.taxonomy import load_taxonomy
+from matchmaker.scoring.components import fit_calibration
+from matchmaker.scoring.featurise import featurise
+from matchmaker.scoring.fitted import FittedMatcher
+from matchmaker.scoring.ranking import rank_exhaustive
+from matchmaker.scoring.weights import Weights, as_weights, combine
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Restrictions on the suggested partners; empty means no restriction."""
+
+    cities: tuple[str, ...] = ()  # member-city keys
+    sectors: tuple[str, ...] = ()  # NACE divisions
+    focus: tuple[str, ...] = ()  # focus-area keys (any of them)
+    cooperation: tuple[str, ...] = ()  # cooperation keys (any of them)
+    sizes: tuple[str, ...] = ()  # employee bands
+    min_score: float = 0.0
+
+    def keep(self, table: pd.DataFrame) -> np.ndarray:
+        """Boolean mask over the rows of a profiles table: which pass every restriction."""
+        keep = np.ones(len(table), dtype=bool)
+        if self.cities:
+            keep &= table[V.CITY_KEY].isin(self.cities).to_numpy()
+        if self.sectors:
+            keep &= table[V.NACE_DIVISION].isin(self.sectors).to_numpy()
+        if self.focus:
+            keep &= table[V.FOCUS_KEYS].map(lambda keys: bool(set(keys) & set(self.focus))).to_numpy(dtype=bool)
+        if self.cooperation:
+            keep &= (
+                table[V.COOPERATION_KEYS].map(lambda keys: bool(set(keys) & set(self.cooperation))).to_numpy(dtype=bool)
+            )
+        if self.sizes:
+            keep &= table[V.SIZE_BAND].isin(self.sizes).to_numpy()
+        return keep
+
+
+@lru_cache(maxsize=4)
+def shared_encoder(model: str, cache_dir: str | None) -> Encoder:
+    """One loaded encoder per (model, cache folder) in a process, so clones share it."""
+    encoder = load_encoder(model)
+    return CachedEncoder(encoder, EmbeddingCache(Path(cache_dir) / "embeddings.sqlite")) if cache_dir else encoder
+
+
+class Matcher(BaseEstimator):
+    """Hybrid, reciprocal, explainable German x Chinese matcher.
+
+    Parameters
+    ----------
+    model : embedding model name, alias or folder (default: the offline domain model).
+    weights : None (the shipped default weights), a path to a weights TOML, a mapping
+        component -> weight, or a :class:`Weights`; resolved once by :func:`as_weights`.
+    z_cap : calibration cap for the similarity components (see :mod:`matchmaker.scoring.components`).
+    cache_dir : folder for the on-disk embedding cache; None keeps no cache.
+    block_size : sources scored per block in ``recommend_all``; None picks one for ~50 MB matrices.
+    show_progress : progress bars for embedding and ranking.
+    """
+
+    def __init__(
+        self,
+        model: str = config.DEFAULT_MODEL,
+        weights: Weights | Mapping[str, float] | str | Path | None = None,
+        z_cap: float = 4.0,
+        cache_dir: str | None = None,
+        block_size: int | None = None,
+        show_progress: bool = False,
+    ) -> None:
+        self.model = model
+        self.weights = weights
+        self.z_cap = z_cap
+        self.cache_dir = cache_dir
+        self.block_size = block_size
+        self.show_progress = show_progress
+
+    # --- fitting ------------------------------------------------------------------------------
+    def fit(self, profiles: pd.DataFrame | Profiles, y: object = None, encoder: Encoder | None = None) -> Matcher:
+        """Embed and featurise ``profiles`` (a loaded :class:`Profiles`, its table, or a raw table
+        with the contract's columns). ``encoder`` overrides ``model`` (tests, notebooks)."""
+        if not isinstance(self.z_cap, (int, float)) or self.z_cap <= 0:
+            raise ParameterError(f"The 'z_cap' parameter of Matcher must be a number > 0. Got {self.z_cap!r} instead.")
+        table = _normalised_table(profiles).reset_index(drop=True)
+        taxonomy = load_taxonomy()
+        encoder = encoder or shared_encoder(self.model, str(self.cache_dir) if self.cache_dir else None)
+        features = featurise(table, encoder, taxonomy, load_concepts(), self.show_progress)
+        country = table[V.COUNTRY].to_numpy()
+        de, cn = np.flatnonzero(country == "DE"), np.flatnonzero(country == "CN")
+        calibration = fit_calibration(features.take(de), features.take(cn), len(V.LANGUAGES), z_cap=self.z_cap)
+        self.fitted_ = FittedMatcher(
+            profiles=table,
+            ids=table[V.ID].astype(str).to_numpy(),
+            country=country,
+            features=features,
+            calibration=calibration,
+            taxonomy=taxonomy,
+            encoder_name=encoder.name,
+            encoder_identity=encoder.identity,
+        )
+        return self
+
+    def _fitted(self) -> FittedMatcher:
+        if not hasattr(self, "fitted_"):
+            raise NotFittedError("This Matcher is not fitted yet. Call fit(profiles) with a profiles table first.")
+        return self.fitted_
+
+    @property
+    def weights_(self) -> Weights:
+        """The ``weights`` parameter, resolved (it may change after fit through ``set_params``)."""
+        return as_weights(self.weights)
+
+    def weights_for(self, override: Weights | None) -> Weights:
+        """``override`` when given (a :class:`Weights`), else the matcher's own weights."""
+        if override is None:
+            return self.weights_
+        if not isinstance(override, Weights):
+            raise ParameterError(
+                f"The 'weights' argument of a Matcher method must be a Weights. Got {type(override).__name__} instead; "
+                "wrap a mapping as Weights({...}) or resolve a file with load_weights(path)."
+            )
+        return override
+
+    # --- ranking ------------------------------------------------------------------------------
+    def recommend(
+        self, company_id: str, k: int = 10, filters: Filters | None = None, weights: Weights | None = None
+    ) -> pd.DataFrame:
+        """The ``k`` best partners from the other country for one company, best first.
+
+        Returns the recommendations table (contract section 2): columns source_id, rank, target_id,
+        score and one column per active component holding its weighted contribution (they add up
+        to score). Fewer than ``k`` rows when the filters leave fewer partners. ``weights`` overrides
+        the matcher's for this call."""
+        _check_k(k)
+        fitted = self._fitted()
+        source = fitted.position(company_id)
+        targets = fitted.side(V.other_country(fitted.country[source]))
+        if filters:
+            targets = targets[filters.keep(fitted.profiles.iloc[targets])]
+        result = rank_exhaustive(fitted, np.array([source]), targets, k, self.weights_for(weights), self.block_size)
+        if filters and filters.min_score > 0:
+            result = result[result[V.SCORE] >= filters.min_score].reset_index(drop=True)
+        return result
+
+    def recommend_all(self, k: int = 10, weights: Weights | None = None, progress: bool | None = None) -> pd.DataFrame:
+        """``recommend`` for every company, German -> Chinese rows first, then Chinese -> German:
+        ``min(k, partners)`` rows per company, the recommendations table of contract section 2."""
+        _check_k(k)
+        fitted = self._fitted()
+        resolved = self.weights_for(weights)
+        progress = self.show_progress if progress is None else progress
+        parts = [
+            rank_exhaustive(fitted, *fitted.sides(direction), k, resolved, self.block_size, progress, label)
+            for direction, label in zip(V.DIRECTIONS, ("German -> Chinese", "Chinese -> German"))
+        ]
+        return pd.concat(parts, ignore_index=True)
+
+    def score_pairs(
+        self, source_ids: Iterable[str], target_ids: Iterable[str], weights: Weights | None = None
+    ) -> pd.DataFrame:
+        """Score given (source, target) pairs, aligned: pair i is ``source_ids[i]`` with ``target_ids[i]``.
+
+        One row per pair: source_id, target_id, score, then for each active component its weighted
+        contribution (``semantic``) and its raw value in [0, 1] (``semantic_value``)."""
+        fitted = self._fitted()
+        sources = np.array([fitted.position(s) for s in source_ids], dtype=np.int64)
+        targets = np.array([fitted.position(t) for t in target_ids], dtype=np.int64)
+        resolved = self.weights_for(weights)
+        values = fitted.components(sources, targets, resolved.active, pairwise=True)
+        score, contributions = combine(values, resolved)
+        frame = pd.DataFrame({V.SOURCE_ID: fitted.ids[sources], V.TARGET_ID: fitted.ids[targets], V.SCORE: score})
+        for name in resolved.active:
+            frame[name] = contributions[name]
+            frame[f"{name}_value"] = values[name]
+        return frame
+
+
+def _check_k(k: object) -> None:
+    if not isinstance(k, (int, np.integer)) or isinstance(k, bool) or k < 1:
+        raise ParameterError(f"The 'k' parameter of recommend must be a positive int. Got {k!r} instead.")
+
+
+def _normalised_table(profiles: pd.DataFrame | Profiles) -> pd.DataFrame:
+    if isinstance(profiles, Profiles):
+        return profiles.table
+    if V.FOCUS_KEYS in profiles.columns and V.TEXT in profiles.columns:
+        return profiles
+    loaded = profiles_from_frame(profiles)
+    if not loaded.report.usable:
+        raise ProfileFileError(loaded.report.render("en"), loaded.report)
+    return loaded.table

@@ -1,0 +1,2 @@
+"""What must last: the database (SQLite or PostgreSQL, Alembic migrations in ``migrations/``) and the
+shortlists, notes and outcomes kept in it."""

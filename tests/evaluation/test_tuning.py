@@ -1,0 +1,80 @@
+"""Weight search on planted pairs, and the versioned weights file it writes (CLI and notebook alike)."""
+
+import datetime
+
+import pandas as pd
+import pytest
+
+from matchmaker.errors import ParameterError
+from matchmaker.evaluation.tuning import (
+    ComponentCache,
+    random_weights,
+    save_tuned_weights,
+    search,
+    tuned_weights,
+)
+from matchmaker.scoring.components import COMPONENTS
+from matchmaker.scoring.matcher import Matcher
+from matchmaker.scoring.weights import load_weights
+
+
+@pytest.fixture
+def planted(planted_profiles, domain_encoder, tmp_path):
+    matcher = Matcher().fit(planted_profiles, encoder=domain_encoder)
+    pairs = pd.DataFrame(
+        [{"de_id": f"DE{i}", "cn_id": f"CN{i}", "grade": 3} for i in range(1, 7)]
+        + [{"de_id": f"DE{i}", "cn_id": f"CN{i % 6 + 1}", "grade": 0} for i in range(1, 7)]
+    )
+    profiles_file, pairs_file = tmp_path / "companies.csv", tmp_path / "pairs.csv"
+    planted_profiles.to_csv(profiles_file, index=False)
+    pairs.to_csv(pairs_file, index=False)
+    return ComponentCache(matcher), pairs, [profiles_file, pairs_file]
+
+
+def test_search_scores_every_candidate_and_finds_the_semantic_partner(planted):
+    cache, pairs, _ = planted
+    candidates = [{"size": 1.0}, {"semantic": 1.0}, *random_weights(6, COMPONENTS, seed=2)]
+    found = search(cache, pairs, candidates, k=1, folds=3, seed=0)
+    assert len(found.trials) == len(candidates)
+    assert set(COMPONENTS) | {"trial", "ndcg", "de_to_cn_ndcg", "cn_to_de_mrr"} <= set(found.trials.columns)
+    assert (
+        found.trials.loc[1, "ndcg"] == 1.0 and found.trials.loc[0, "ndcg"] < 1.0
+    )  # text finds the planted partner, size cannot
+    assert found.trials.loc[found.trials["ndcg"].idxmax(), "trial"] == found.best_trial
+    assert candidates[found.best_trial] == found.best
+    with pytest.raises(ParameterError, match="metric"):
+        search(cache, pairs, candidates, metric="auc")
+
+
+def test_tuned_weights_carry_their_provenance_and_load_back(planted, tmp_path):
+    cache, pairs, files = planted
+    weights = tuned_weights(
+        {"semantic": 0.6666666, "terms": 0.3333333},
+        cache,
+        pairs,
+        data_files=files,
+        k=1,
+        method="test",
+        command="pytest",
+        cross_validated=0.9,
+        date=datetime.date(2026, 1, 2),
+    )
+    assert weights.as_dict()["semantic"] == 0.667 and weights.version.startswith("2026-01-02.")
+    assert weights.provenance["de_to_cn_ndcg"] == 1.0 and weights.provenance["cross_validated_ndcg"] == 0.9
+    assert weights.provenance["model"] == cache.model and len(weights.provenance["data_sha1"]) == 12
+    other = tuned_weights(
+        {"semantic": 1.0},
+        cache,
+        pairs,
+        data_files=files,
+        k=1,
+        method="test",
+        command="pytest",
+        date=datetime.date(2026, 1, 2),
+    )
+    assert other.version != weights.version  # same day, same data, other weights: another version
+    path = save_tuned_weights(weights, tmp_path / "out")
+    assert path.name == f"weights-{weights.version}.toml"
+    loaded = load_weights(path)
+    assert loaded.as_dict() == weights.as_dict() and loaded.provenance["command"] == "pytest"
+    assert save_tuned_weights(weights, tmp_path / "exact.toml").name == "exact.toml"

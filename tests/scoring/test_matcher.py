@@ -1,0 +1,115 @@
+"""The matcher: planted answers, the estimator contract, blocked ranking, errors that say what to do."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.base import clone
+
+from matchmaker import config as C
+from matchmaker import vocab as V
+from matchmaker.errors import NotFittedError, ParameterError, UnknownCompanyError
+from matchmaker.scoring.components import COMPONENTS
+from matchmaker.scoring.matcher import Filters, Matcher
+from matchmaker.scoring.weights import Weights
+
+ALL_COMPONENTS = {name: 1.0 / len(COMPONENTS) for name in COMPONENTS}
+
+
+@pytest.fixture
+def fitted(planted_profiles, domain_encoder):
+    return Matcher(weights=ALL_COMPONENTS).fit(planted_profiles, encoder=domain_encoder)
+
+
+def test_each_planted_partner_ranks_first_in_both_directions(fitted):
+    table = fitted.recommend_all(k=3)
+    best = table[table[V.RANK] == 1].set_index(V.SOURCE_ID)[V.TARGET_ID]
+    for i in range(1, 7):
+        assert best[f"DE{i}"] == f"CN{i}", f"DE{i} got {best[f'DE{i}']}"
+        assert best[f"CN{i}"] == f"DE{i}", f"CN{i} got {best[f'CN{i}']}"
+
+
+def test_recommendations_follow_the_contract(fitted):
+    table = fitted.recommend_all(k=4)
+    assert list(table.columns[:4]) == [V.SOURCE_ID, V.RANK, V.TARGET_ID, V.SCORE]
+    assert set(table.columns[4:]) == set(COMPONENTS)
+    assert np.allclose(table[list(COMPONENTS)].sum(axis=1), table[V.SCORE], atol=1e-6)
+    assert len(table) == 12 * 4
+    assert (table.groupby(V.SOURCE_ID)[V.SCORE].apply(lambda s: s.is_monotonic_decreasing)).all()
+    countries = dict(zip(fitted.fitted_.ids, fitted.fitted_.country))
+    assert all(countries[s] != countries[t] for s, t in zip(table[V.SOURCE_ID], table[V.TARGET_ID]))
+
+
+def test_scores_are_reciprocal(fitted):
+    forward = fitted.score_pairs(["DE1", "DE2"], ["CN3", "CN2"])
+    backward = fitted.score_pairs(["CN3", "CN2"], ["DE1", "DE2"])
+    assert np.allclose(forward[V.SCORE], backward[V.SCORE], atol=1e-6)
+
+
+def test_blocked_ranking_equals_one_block(planted_profiles, domain_encoder):
+    whole = (
+        Matcher(weights=ALL_COMPONENTS, block_size=1000)
+        .fit(planted_profiles, encoder=domain_encoder)
+        .recommend_all(k=6)
+    )
+    blocks = (
+        Matcher(weights=ALL_COMPONENTS, block_size=1).fit(planted_profiles, encoder=domain_encoder).recommend_all(k=6)
+    )
+    pd.testing.assert_frame_equal(whole, blocks)
+
+
+def test_clone_and_set_params_change_the_ranking(fitted, planted_profiles, domain_encoder):
+    params = fitted.get_params()
+    assert params["weights"] == ALL_COMPONENTS and params["model"] == C.DEFAULT_MODEL
+    size_only = clone(fitted).set_params(weights={"size": 1.0})
+    assert not hasattr(size_only, "fitted_")  # a clone is unfitted
+    size_only.fit(planted_profiles, encoder=domain_encoder)
+    # every size is unknown: all scores tie at the neutral 0.5, the planted order is gone
+    table = size_only.recommend("DE1", k=6)
+    assert np.allclose(table[V.SCORE], 0.5) and list(table.columns[4:]) == ["size"]
+    assert fitted.recommend("DE1", k=1)[V.TARGET_ID].iloc[0] == "CN1"
+
+
+def test_weights_can_change_after_fit_without_refitting(fitted):
+    semantic_only = fitted.recommend("DE3", k=6, weights=Weights({"semantic": 1.0}))
+    assert list(semantic_only.columns[4:]) == ["semantic"]
+    assert np.allclose(semantic_only[V.SCORE], semantic_only["semantic"])
+    with pytest.raises(ParameterError, match="must be a Weights. Got dict"):
+        fitted.recommend("DE3", k=6, weights={"semantic": 1.0})
+
+
+def test_filters_restrict_partners(planted_profiles, domain_encoder):
+    profiles = planted_profiles.copy()
+    profiles.loc[profiles["id"] == "CN2", "city"] = "湖州"
+    matcher = Matcher(weights=ALL_COMPONENTS).fit(profiles, encoder=domain_encoder)
+    only_huzhou = matcher.recommend("DE1", k=5, filters=Filters(cities=("huzhou",)))
+    assert list(only_huzhou[V.TARGET_ID]) == ["CN2"]
+    high = matcher.recommend("DE1", k=6, filters=Filters(min_score=0.99))
+    assert high.empty
+
+
+def test_unknown_id_and_unfitted_use_say_what_to_do(fitted):
+    with pytest.raises(UnknownCompanyError, match="call fit"):
+        fitted.recommend("NOPE", k=3)
+    with pytest.raises(NotFittedError, match="Call fit"):
+        Matcher().recommend("DE1")
+    with pytest.raises(ParameterError, match="positive int. Got -3"):
+        fitted.recommend("DE1", k=-3)
+    with pytest.raises(ParameterError, match="z_cap"):
+        Matcher(z_cap=0).fit(pd.DataFrame())
+
+
+def test_k_larger_than_the_other_side(fitted):
+    assert len(fitted.recommend("CN1", k=50)) == 6
+
+
+def test_explanation_names_what_agrees_in_three_languages(fitted):
+    from matchmaker.scoring.explain import explain_pair
+
+    explanation = explain_pair(fitted, "DE1", "CN1")
+    assert explanation.shared_terms, "battery terms appear in both profiles"
+    german = " ".join(explanation.render("de"))
+    chinese = " ".join(explanation.render("zh"))
+    english = " ".join(explanation.render("en"))
+    assert "In beiden Profilen" in german and "双方简介中都出现" in chinese and "Found in both profiles" in english
+    assert "电池" in german  # the German reader sees the Chinese term beside the German one
+    assert explanation.score == pytest.approx(sum(explanation.contributions.values()), abs=1e-6)

@@ -1,0 +1,59 @@
+"""Project hygiene that can break: lint and format (ruff), locale catalogues that agree, and a public
+API whose names all resolve."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import tomllib
+
+import pytest
+from helpers import REPO
+
+import matchmaker
+from matchmaker.vocab import LANGUAGES
+
+
+def ruff(*args: str) -> subprocess.CompletedProcess:
+    executable = shutil.which("ruff", path=str(REPO / ".venv" / "bin")) or shutil.which("ruff")
+    command = [executable] if executable else [sys.executable, "-m", "ruff"]
+    return subprocess.run([*command, *args], cwd=REPO, capture_output=True, text=True)
+
+
+def test_ruff_lint_passes():
+    done = ruff("check", ".", "--output-format", "concise")
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_ruff_format_is_applied():
+    done = ruff("format", "--check", ".")
+    assert done.returncode == 0, "run `ruff format .`:\n" + done.stdout + done.stderr
+
+
+def flat_keys(node: dict, prefix: str = "") -> set[str]:
+    keys = set()
+    for key, value in node.items():
+        keys |= flat_keys(value, f"{prefix}{key}.") if isinstance(value, dict) else {f"{prefix}{key}"}
+    return keys
+
+
+def test_the_three_locale_files_hold_the_same_keys():
+    catalogues = {}
+    for language in LANGUAGES:
+        with (REPO / "matchmaker" / "locales" / f"{language}.toml").open("rb") as handle:
+            catalogues[language] = flat_keys(tomllib.load(handle))
+    everything = set().union(*catalogues.values())
+    missing = {language: sorted(everything - keys) for language, keys in catalogues.items() if everything - keys}
+    assert not missing, f"keys missing per language: {missing}"
+
+
+@pytest.mark.parametrize("name", matchmaker.__all__)
+def test_every_public_name_resolves(name):
+    assert getattr(matchmaker, name) is not None
+    assert name in dir(matchmaker)
+
+
+def test_an_unknown_public_name_is_an_attribute_error():
+    with pytest.raises(AttributeError, match="no attribute 'Matchr'"):
+        matchmaker.Matchr  # noqa: B018

@@ -1,0 +1,172 @@
+"""Each dashboard page, run by Streamlit's AppTest on the demo data."""
+
+import pytest
+from helpers import REPO
+from streamlit.testing.v1 import AppTest
+
+from matchmaker import config as C
+
+TIMEOUT = 180
+
+
+@pytest.fixture
+def app(tmp_path, monkeypatch):
+    monkeypatch.setenv("MATCHMAKER_CACHE_DIR", str(tmp_path / "cache"))
+    return AppTest.from_file(str(REPO / "app.py"), default_timeout=TIMEOUT)
+
+
+@pytest.mark.slow
+def test_finder_shows_partners_from_the_other_country_and_reranks(app):
+    app.run()
+    assert not app.exception
+    assert app.title[0].value == "Partnersuche"  # German by default
+    first = [e.label for e in app.expander]
+    assert first and all("Score" not in label for label in first)  # labels in German: "Punktzahl"
+    company = app.selectbox(key="finder_company")
+    chinese = next(option for option in company.options if "CN" in option)
+    company.set_value(chinese).run()
+    assert not app.exception
+    assert any("Deutschland" in m.value for m in app.subheader)
+    before = [e.label for e in app.expander]
+    for name in ("semantic", "terms", "focus", "complementarity", "cooperation"):
+        app.slider(key=f"weight_{name}").set_value(0.0)
+    app.slider(key="weight_sector").set_value(1.0).run()
+    assert not app.exception
+    assert [e.label for e in app.expander] != before
+    app.button(key="reset_weights").click().run()
+    assert [e.label for e in app.expander] == before
+
+
+@pytest.mark.slow
+def test_language_switch_covers_interface_and_explanations(app):
+    app.run()
+    app.sidebar.radio[0].set_value("zh").run()
+    assert not app.exception
+    assert app.title[0].value == "寻找合作伙伴"
+    assert any("得分" in e.label for e in app.expander)
+    assert app.query_params["lang"] == ["zh"] or app.query_params["lang"] == "zh"
+    app.sidebar.radio[0].set_value("en").run()
+    assert app.title[0].value == "Partner finder"
+
+
+def render_page(page: str) -> None:
+    """A page rendered alone, as st.navigation would run it (AppTest.from_function script)."""
+    import streamlit as st
+
+    from matchmaker.ui import data_page, portfolio, shortlist_page
+
+    st.session_state.setdefault("pages", {})
+    {"portfolio": portfolio, "shortlist": shortlist_page, "data": data_page}[page].render()
+
+
+def page_test(page: str, **kwargs) -> AppTest:
+    return AppTest.from_function(render_page, args=(page,), kwargs=kwargs, default_timeout=TIMEOUT)
+
+
+@pytest.mark.slow
+def test_shortlist_is_saved_in_the_database_and_outlives_the_session(app, private_database):
+    from matchmaker.store.shortlists import ShortlistStore
+
+    app.run()
+    app.sidebar.text_input(key="author_name").input("Anna Weber").run()
+    add = next(b for b in app.button if b.key and b.key.startswith("add_"))
+    add.click().run()
+    assert not app.exception
+    store = ShortlistStore.open(private_database)
+    (shortlist,) = store.shortlists()
+    (entry,) = store.entries(shortlist.id)
+    assert entry.author == "Anna Weber" and entry.score > 0 and entry.weights_version
+    store.update_note(entry.id, "Messe Hannover: Stand B12", entry.version, author="Li Na")
+
+    # a new session (another colleague, or after a restart) sees the saved shortlist and its note
+    page = page_test("shortlist").run()
+    assert not page.exception
+    shown = page.dataframe[0].value
+    assert "Messe Hannover: Stand B12" in shown.to_string() and entry.target_name in shown.to_string()
+    assert {d.key for d in page.get("download_button")} == {"dl_csv", "dl_xlsx", "dl_html"}
+
+    page.selectbox(key="outcome_status").set_value("met")
+    next(b for b in page.button if b.label == "Erfassen").click().run()
+    assert not page.exception
+    (label,) = store.outcome_labels().itertuples(index=False)
+    assert (label.grade, label.outcome) == (2, "met")
+    assert {entry.source_id, entry.target_id} == {label.de_id, label.cn_id}
+    assert "dl_labels" in {d.key for d in page.get("download_button")}
+
+
+@pytest.mark.slow
+def test_portfolio_page_draws_matrix_map_and_heatmap(tmp_path, monkeypatch):
+    monkeypatch.setenv("MATCHMAKER_CACHE_DIR", str(tmp_path / "cache"))
+    page = page_test("portfolio").run()
+    assert not page.exception
+    assert len(page.subheader) == 3  # matrix, map, focus heatmap
+    page.selectbox(key="portfolio_city").set_value("foshan").run()
+    assert not page.exception
+    assert "Foshan" in page.markdown[0].value or "佛山" in page.markdown[0].value
+
+
+def test_data_page_without_upload_shows_the_demo_source():
+    page = page_test("data").run()
+    assert not page.exception
+    assert "Demodaten" in page.caption[0].value
+
+
+@pytest.mark.parametrize(
+    "name, content, code",
+    [
+        ("firmen.csv", b"\x89PNG\r\n\x1a\n\x00\x00", "binary_file"),
+        ("firmen.csv", b"", "file_empty"),
+        ("firmen.csv", b"id;name\n1;A\n", "missing_columns"),
+    ],
+)
+def test_a_bad_upload_gives_a_report_not_a_crash(name, content, code):
+    from matchmaker.ui.resources import validate_upload
+
+    profiles = validate_upload(name, content)
+    assert not profiles.report.usable and code in profiles.report.codes()
+    assert profiles.report.render("zh")  # renders in the reader's language
+
+
+@pytest.mark.slow
+def test_finder_starts_from_the_configured_weights_file(app, tmp_path, monkeypatch):
+    from matchmaker.scoring.weights import Weights, load_weights, save_weights
+
+    save_weights(Weights({"sector": 1.0}, version="sector-only"), tmp_path / "sector.toml")
+    monkeypatch.setenv("MATCHMAKER_WEIGHTS", str(tmp_path / "sector.toml"))
+    app.run()
+    assert not app.exception
+    assert app.slider(key="weight_sector").value == 1.0 and app.slider(key="weight_semantic").value == 0.0
+    assert "sector-only" in app.button(key="reset_weights").label
+
+    (tmp_path / "sector.toml").write_text("[weights\nsemantic = ", encoding="utf-8")  # broken by hand
+    app.run()
+    assert not app.exception
+    assert "not valid TOML" in app.sidebar.error[0].value
+    default = load_weights(C.DEFAULT_WEIGHTS_FILE)
+    assert default.version in app.button(key="reset_weights").label
+
+
+def save_notes_after_a_colleague() -> None:
+    """Two entries read, then a colleague saves a note on the first, then this user saves both."""
+    from matchmaker.config import Environment
+    from matchmaker.store.shortlists import ShortlistStore
+    from matchmaker.ui.shortlist_page import save_notes
+
+    store = ShortlistStore.open(Environment.read().database_url)
+    trip = store.create_shortlist("Messe")
+    first = store.add_entry(trip.id, "DE0001", "CN0001", source_name="Lautertal", target_name="恒顺")
+    store.add_entry(trip.id, "DE0001", "CN0002", source_name="Lautertal", target_name="汇联")
+    seen = store.entries(trip.id)
+    store.update_note(first.id, "Li: 已约好周一通话", first.version, author="Li Na")
+    save_notes(seen, ["Anna: call Monday", "Anna: Muster schicken"])
+
+
+def test_a_note_saved_by_a_colleague_first_is_shown_not_overwritten(private_database):
+    from matchmaker.store.shortlists import ShortlistStore
+
+    page = AppTest.from_function(save_notes_after_a_colleague, default_timeout=TIMEOUT).run()
+    assert not page.exception
+    assert "已约好周一通话" in page.warning[0].value and "Li Na" in page.warning[0].value
+    store = ShortlistStore.open(private_database)
+    notes = [e.note for e in store.entries(store.shortlists()[0].id)]
+    assert notes == ["Li: 已约好周一通话", "Anna: Muster schicken"]  # theirs kept, the other note saved
