@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # The project's two set-up commands (see README):
-#   ./dev.sh dashboard   set up (first time) and run the dashboard on the demo data
-#   ./dev.sh test        set up (first time) and run the whole test suite
+#   ./dev.sh dashboard   set up what the dashboard needs (first time) and run it on the demo data
+#   ./dev.sh test        set up everything the tests need (first time) and run the whole test suite
 # Set-up is idempotent: a virtual environment in .venv, the CPU build of PyTorch first (so pip does
-# not pull several GB of CUDA packages), then this package with its test extras, then the Debian
-# packages the tests need (Chromium and CJK fonts for the browser test, the PostgreSQL server for the
-# store's tests on a shared-server database) when running as root with apt-get.
+# not pull several GB of CUDA packages), then this package. `test` adds the test tool chain (pytest,
+# Playwright, psycopg, ruff, the teacher model) and, as root with apt-get, the Debian packages the
+# tests need: Chromium and CJK fonts for the browser test, the PostgreSQL server for the store.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -13,19 +13,35 @@ PYTHON=${PYTHON:-python3}
 VENV=.venv
 TORCH_SPEC=${TORCH_SPEC:-torch==2.13.0}
 
+step() { printf '==> %s\n' "$*"; }
+
+pip_install() {
+    # pip's own progress, without the noise of unused local index locations
+    "$VENV/bin/python" -m pip install --disable-pip-version-check "$@" 2>&1 | { grep -v "^WARNING: Location '" || true; }
+}
+
+# setup_python EXTRAS: the package with those extras ("" for the dashboard, "[dev]" for the tests)
 setup_python() {
+    local extras=$1
     if [ ! -x "$VENV/bin/python" ]; then
-        echo "==> creating $VENV"
+        step "creating the virtual environment $VENV"
         "$PYTHON" -m venv "$VENV"
-        "$VENV/bin/python" -m pip install --quiet --upgrade pip
+        pip_install --quiet --upgrade pip
     fi
-    local stamp="$VENV/.installed-$(sha1sum pyproject.toml | cut -c1-12)"
+    if ! "$VENV/bin/python" -c "import torch" 2>/dev/null; then
+        step "installing $TORCH_SPEC, CPU build (about 200 MB; usually 1-3 minutes)"
+        SECONDS=0
+        pip_install "$TORCH_SPEC"
+        step "torch installed in ${SECONDS} s"
+    fi
+    local stamp="$VENV/.installed$extras-$(sha1sum pyproject.toml | cut -c1-12)"
     if [ ! -f "$stamp" ]; then
-        echo "==> installing $TORCH_SPEC (CPU build) and the matchmaker package"
-        "$VENV/bin/python" -m pip install --quiet "$TORCH_SPEC"
-        "$VENV/bin/python" -m pip install --quiet -e ".[dev]"
-        rm -f "$VENV"/.installed-*
+        step "installing the matchmaker package$extras and its dependencies (first time: about 2-4 minutes)"
+        SECONDS=0
+        pip_install --quiet -e ".$extras"
+        rm -f "$VENV"/.installed"$extras"-*
         touch "$stamp"
+        step "package installed in ${SECONDS} s"
     fi
 }
 
@@ -36,10 +52,12 @@ setup_system_packages() {
         return
     fi
     if command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
-        echo "==> installing chromium, fonts-noto-cjk and postgresql (Debian packages)"
+        step "installing chromium, fonts-noto-cjk and postgresql (Debian packages; about 1-3 minutes)"
+        SECONDS=0
         if ! { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk postgresql >/dev/null; }; then
             echo "!! could not install chromium, fonts-noto-cjk and postgresql; the tests that need them will say so" >&2
         fi
+        step "Debian packages installed in ${SECONDS} s"
     else
         echo "!! the tests need Debian's chromium, fonts-noto-cjk and postgresql; install them (as root):" >&2
         echo "   apt-get install chromium fonts-noto-cjk postgresql" >&2
@@ -49,20 +67,21 @@ setup_system_packages() {
 case "${1:-}" in
     dashboard)
         shift
-        setup_python
-        exec "$VENV/bin/streamlit" run app.py "$@"
+        setup_python ""
+        step "starting the dashboard on the demo data: http://localhost:8501 (Ctrl+C stops it)"
+        exec "$VENV/bin/matchmaker" dashboard "$@"
         ;;
     test)
         shift
-        setup_python
+        setup_python "[dev]"
         setup_system_packages
         exec "$VENV/bin/python" -m pytest "$@"
         ;;
     setup)
-        setup_python
+        setup_python "[dev]"
         ;;
     *)
-        echo "usage: ./dev.sh dashboard | test [pytest args] | setup" >&2
+        echo "usage: ./dev.sh dashboard [streamlit options] | test [pytest args] | setup" >&2
         exit 2
         ;;
 esac

@@ -57,7 +57,9 @@ def build_parser() -> argparse.ArgumentParser:
         command.add_argument("--sheet", help="XLSX sheet to read")
         command.add_argument("--no-cache", action="store_true", help="do not read or write the embedding cache")
 
-    recommend = commands.add_parser("recommend", help="the K best partners of every company (CONTRACT section 2)")
+    recommend = commands.add_parser(
+        "recommend", help="the K best partners of every company (the recommendations table)"
+    )
     recommend.add_argument("profiles", type=Path)
     recommend.add_argument("--top-k", type=_positive_int, default=10)
     recommend.add_argument("--out", type=Path, required=True)

@@ -1,4 +1,4 @@
-"""The commands outside tools call (shared/CONTRACT.md section 3), run as a user would run them."""
+"""The commands outside tools call (the README's commands), run as a user would run them."""
 
 import subprocess
 import sys

@@ -1,4 +1,4 @@
-"""Load and validate company profiles (shared/CONTRACT.md section 1), reporting every problem at once.
+"""Load and validate company profiles (the README's profile columns), reporting every problem at once.
 
 ``load_profiles(path)`` returns a :class:`Profiles`: the normalised table plus the validation
 report. The table keeps every input column (unknown ones pass through) and adds the derived
