@@ -65,8 +65,8 @@ def pair_scores(matcher: Matcher, weights: Weights | None = None) -> pd.DataFram
 def labelled_scores(scores: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
     """Labelled pairs joined to their score (from :func:`pair_scores`); pairs of unknown companies
     are dropped. Columns: de_id, cn_id, grade, score, language_pair, and the pairs' other columns."""
-    pairs = check_pairs(pairs).astype({"de_id": str, "cn_id": str})
-    return pairs.merge(scores, on=["de_id", "cn_id"], how="inner")
+    pairs = check_pairs(pairs).astype({V.DE_ID: str, V.CN_ID: str})
+    return pairs.merge(scores, on=[V.DE_ID, V.CN_ID], how="inner")
 
 
 def calibration(
@@ -92,12 +92,12 @@ def calibration(
     if len(edges) < 2:  # every pair has the same score: one bin
         edges = np.repeat(edges, 2)
     which = np.clip(np.searchsorted(edges, score, side="right") - 1, 0, len(edges) - 2)
-    frame = pd.DataFrame({"bin": which, V.SCORE: score, "grade": labelled["grade"].to_numpy(dtype=float)})
+    frame = pd.DataFrame({"bin": which, V.SCORE: score, V.GRADE: labelled[V.GRADE].to_numpy(dtype=float)})
     table = frame.groupby("bin").agg(
         mean_score=(V.SCORE, "mean"),
         pairs=(V.SCORE, "size"),
-        mean_grade=("grade", "mean"),
-        relevant_rate=("grade", lambda g: float((g >= relevant_grade).mean())),
+        mean_grade=(V.GRADE, "mean"),
+        relevant_rate=(V.GRADE, lambda g: float((g >= relevant_grade).mean())),
     )
     table.insert(0, "low", edges[table.index])
     table.insert(1, "high", edges[table.index + 1])
@@ -230,14 +230,14 @@ def worst_pairs(ranked: pd.DataFrame, pairs: pd.DataFrame, n: int = 10, relevant
         labels = oriented_labels(pairs, direction)
         labels[V.RANK] = position.reindex(pd.MultiIndex.from_frame(labels[[V.SOURCE_ID, V.TARGET_ID]])).to_numpy()
         labels = labels.dropna(subset=[V.RANK])
-        missed = labels[labels["grade"] >= relevant_grade].nlargest(n, V.RANK).assign(kind="missed")
-        alarms = labels[labels["grade"] == 0].nsmallest(n, V.RANK).assign(kind="false alarm")
+        missed = labels[labels[V.GRADE] >= relevant_grade].nlargest(n, V.RANK).assign(kind="missed")
+        alarms = labels[labels[V.GRADE] == 0].nsmallest(n, V.RANK).assign(kind="false alarm")
         parts.append(pd.concat([missed, alarms]).assign(direction=direction))
     table = pd.concat(parts, ignore_index=True)
     table[V.RANK] = table[V.RANK].astype(int)
-    columns = ["direction", "kind", V.SOURCE_ID, V.TARGET_ID, "grade", V.RANK]
+    columns = ["direction", "kind", V.SOURCE_ID, V.TARGET_ID, V.GRADE, V.RANK]
     if "reason" in pairs.columns:
-        reasons = {(str(d), str(c)): r for d, c, r in pairs[["de_id", "cn_id", "reason"]].itertuples(index=False)}
+        reasons = {(str(d), str(c)): r for d, c, r in pairs[[V.DE_ID, V.CN_ID, "reason"]].itertuples(index=False)}
         table["reason"] = [
             reasons.get((s, t), reasons.get((t, s), "")) for s, t in zip(table[V.SOURCE_ID], table[V.TARGET_ID])
         ]

@@ -138,7 +138,7 @@ def readable_headers(frame: pd.DataFrame, language: Language) -> pd.DataFrame:
 def shortlist_items(entries: list[EntryRecord], history: pd.DataFrame) -> list[ShortlistItem]:
     """Entries of a saved shortlist as items, each with the latest step of its pair in ``history``
     (:meth:`ShortlistStore.outcome_history`), whichever side the entry started from."""
-    status = {(d, c): s for d, c, s in latest_steps(history)[["de_id", "cn_id", "status"]].itertuples(index=False)}
+    status = {(d, c): s for d, c, s in latest_steps(history)[[V.DE_ID, V.CN_ID, "status"]].itertuples(index=False)}
     return [
         ShortlistItem(
             e.source_id,

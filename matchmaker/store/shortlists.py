@@ -38,12 +38,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
 from sqlalchemy.orm.exc import StaleDataError
 
+from matchmaker import vocab as V
 from matchmaker.errors import ConflictError, NotFoundError, ParameterError
 
 Status = Literal["suggested", "contacted", "met", "agreement", "declined"]
 STATUSES: tuple[Status, ...] = get_args(Status)
 GRADE_OF_STATUS: dict[str, int] = {"agreement": 3, "met": 2, "contacted": 1, "declined": 0}
-LABEL_COLUMNS = ("de_id", "cn_id", "grade", "outcome", "happened_on", "note", "author")
+LABEL_COLUMNS = (V.DE_ID, V.CN_ID, V.GRADE, "outcome", "happened_on", "note", "author")
 
 
 def _now() -> dt.datetime:
@@ -176,7 +177,7 @@ def check_status(status: str) -> Status:
 
 def latest_steps(history: pd.DataFrame) -> pd.DataFrame:
     """The latest step of each pair in an :meth:`ShortlistStore.outcome_history` table (oldest first)."""
-    return history.drop_duplicates(["de_id", "cn_id"], keep="last").reset_index(drop=True)
+    return history.drop_duplicates([V.DE_ID, V.CN_ID], keep="last").reset_index(drop=True)
 
 
 def labels_from(history: pd.DataFrame) -> pd.DataFrame:
@@ -390,7 +391,7 @@ class ShortlistStore:
 
     def outcome_history(self) -> pd.DataFrame:
         """Every recorded step, oldest first: de_id, cn_id, status, happened_on, note, author, recorded_at, shortlist_id."""
-        columns = ["id", "de_id", "cn_id", "status", "happened_on", "note", "author", "recorded_at", "shortlist_id"]
+        columns = ["id", V.DE_ID, V.CN_ID, "status", "happened_on", "note", "author", "recorded_at", "shortlist_id"]
         with self._session() as session:
             rows = session.execute(
                 select(*[getattr(OutcomeEvent, c) for c in columns]).order_by(

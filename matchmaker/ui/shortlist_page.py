@@ -11,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from matchmaker import vocab as V
 from matchmaker.errors import ConflictError, NotFoundError
 from matchmaker.exports.dossier import DossierContext, render_dossier
 from matchmaker.exports.tables import column_header, items_table, readable_headers, shortlist_items, write_table
@@ -87,12 +88,12 @@ def outcome_form(shortlist: ShortlistRecord, entries: list[EntryRecord], history
             st.toast(tr("outcome_saved", status=tr_outcome(status)))
             st.rerun()  # the table, the history and the labels show the new step
     pairs = {(e.source_id, e.target_id) for e in entries} | {(e.target_id, e.source_id) for e in entries}
-    mine = history[[(d, c) in pairs for d, c in zip(history["de_id"], history["cn_id"])]]
+    mine = history[[(d, c) in pairs for d, c in zip(history[V.DE_ID], history[V.CN_ID])]]
     if len(mine):
         with st.expander(tr("outcome_history")):
             shown = mine.assign(status=mine["status"].map(tr_outcome))
             st.dataframe(
-                shown[["de_id", "cn_id", "status", "happened_on", "author", "note"]],
+                shown[[V.DE_ID, V.CN_ID, "status", "happened_on", "author", "note"]],
                 hide_index=True,
                 key="outcome_table",
             )
