@@ -44,6 +44,10 @@ DEFAULT_WEIGHTS_FILE = WEIGHTS_DIR / "default.toml"
 # The offline cross-lingual model trained by `matchmaker train-model` and shipped in data/.
 DOMAIN_MODEL_NAME = "isa-domain"
 DOMAIN_MODEL_DIR = MODELS_DIR / "isa-domain-static"
+# The general multilingual model and the industrial domain model in one space (embeddings/multilingual.py);
+# the weights are the ones measured best on the real-partnership benchmark (benchmarks/README.md).
+HYBRID_MODEL_NAME = "isa-hybrid"
+HYBRID_MODEL_SPEC = "use-multilingual=0.7+isa-domain=0.3"
 DEFAULT_MODEL = DOMAIN_MODEL_NAME
 
 # Descriptions beyond this many characters are kept in full but only this much is embedded.

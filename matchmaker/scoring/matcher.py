@@ -27,7 +27,7 @@ from sklearn.base import BaseEstimator
 
 from matchmaker import config
 from matchmaker import vocab as V
-from matchmaker.embeddings.encoders import CachedEncoder, EmbeddingCache, Encoder, load_encoder
+from matchmaker.embeddings.encoders import EmbeddingCache, Encoder, load_encoder
 from matchmaker.errors import NotFittedError, ParameterError, ProfileFileError
 from matchmaker.io.profiles import Profiles, profiles_from_frame
 from matchmaker.knowledge.concepts import load_concepts
@@ -73,8 +73,7 @@ class Filters:
 @lru_cache(maxsize=4)
 def shared_encoder(model: str, cache_dir: str | None) -> Encoder:
     """One loaded encoder per (model, cache folder) in a process, so clones share it."""
-    encoder = load_encoder(model)
-    return CachedEncoder(encoder, EmbeddingCache(Path(cache_dir) / "embeddings.sqlite")) if cache_dir else encoder
+    return load_encoder(model, cache=EmbeddingCache(Path(cache_dir) / "embeddings.sqlite") if cache_dir else None)
 
 
 class Matcher(BaseEstimator):

@@ -2,12 +2,15 @@
 
 import datetime
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from matchmaker.errors import ParameterError
 from matchmaker.evaluation.tuning import (
     ComponentCache,
+    choose_folds,
+    company_folds,
     random_weights,
     save_tuned_weights,
     search,
@@ -78,3 +81,27 @@ def test_tuned_weights_carry_their_provenance_and_load_back(planted, tmp_path):
     loaded = load_weights(path)
     assert loaded.as_dict() == weights.as_dict() and loaded.provenance["command"] == "pytest"
     assert save_tuned_weights(weights, tmp_path / "exact.toml").name == "exact.toml"
+
+
+def test_company_folds_never_split_a_labelled_pair():
+    pairs = pd.DataFrame(
+        {
+            "de_id": ["D1", "D1", "D2", "D3", "D4", "D5", "D6"],
+            "cn_id": ["C1", "C2", "C2", "C3", "C4", "C5", "C6"],
+            "grade": 3,
+        }
+    )
+    fold_of = company_folds(pairs, folds=3, seed=0)
+    assert set(fold_of) == set(pairs["de_id"]) | set(pairs["cn_id"])
+    assert all(fold_of[d] == fold_of[c] for d, c in zip(pairs["de_id"], pairs["cn_id"]))
+    assert fold_of["D1"] == fold_of["D2"]  # linked through C2
+    assert sorted(np.bincount(list(fold_of.values()))) == [4, 4, 4]  # {D1 D2 C1 C2}, then four pairs of two, balanced
+
+
+def test_folds_fall_back_to_sources_when_the_labels_link_everyone():
+    chain = pd.DataFrame({"de_id": [f"D{i}" for i in range(20)], "cn_id": [f"C{i}" for i in range(20)], "grade": 3})
+    linked = pd.concat([chain, chain.assign(cn_id=chain["cn_id"].shift(-1).fillna("C0"))])  # one ring
+    fold_of, grouping = choose_folds(linked, folds=5, seed=0)
+    assert grouping == "source" and len(set(fold_of.values())) == 5
+    fold_of, grouping = choose_folds(chain, folds=5, seed=0)
+    assert grouping == "company" and all(fold_of[d] == fold_of[c] for d, c in zip(chain["de_id"], chain["cn_id"]))
