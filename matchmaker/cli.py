@@ -155,13 +155,27 @@ def build_parser() -> argparse.ArgumentParser:
     outcomes.add_argument("--history", action="store_true", help="every recorded step instead of one label per pair")
     database_option(outcomes)
 
-    tune = commands.add_parser("tune", help="choose weights on labelled pairs (cross-validated random search)")
+    tune = commands.add_parser(
+        "tune", help="choose weights on labelled pairs (cross-validated learned model or random search)"
+    )
     tune.add_argument("profiles", type=Path)
     tune.add_argument("pairs", type=Path)
     tune.add_argument(
         "--out", type=Path, required=True, help="weights TOML to write, or a folder (then weights-<version>.toml in it)"
     )
-    tune.add_argument("--trials", type=_positive_int, default=600)
+    tune.add_argument(
+        "--method",
+        choices=("learned", "search"),
+        default="learned",
+        help="learned: non-negative logistic regression of the components (default); search: random search",
+    )
+    tune.add_argument(
+        "--metric",
+        choices=("recall", "precision", "mrr", "ndcg"),
+        default="mrr",
+        help="what the search maximises and the cross-validation reports (default mrr)",
+    )
+    tune.add_argument("--trials", type=_positive_int, default=600, help="settings tried by --method search")
     tune.add_argument("--k", type=_positive_int, default=10)
     tune.add_argument("--seed", type=int, default=1)
     model_options(tune)
@@ -429,7 +443,14 @@ def _tune(args) -> int:
     import pandas as pd
 
     from matchmaker.evaluation.metrics import METRICS
-    from matchmaker.evaluation.tuning import ComponentCache, random_weights, save_tuned_weights, search, tuned_weights
+    from matchmaker.evaluation.tuning import (
+        ComponentCache,
+        learn,
+        random_weights,
+        save_tuned_weights,
+        search,
+        tuned_weights,
+    )
     from matchmaker.io.pairs import load_pairs
     from matchmaker.scoring.components import COMPONENTS
     from matchmaker.vocab import DIRECTIONS
@@ -437,23 +458,35 @@ def _tune(args) -> int:
     pairs = load_pairs(args.pairs)
     matcher = _fitted_matcher(args)
     cache = ComponentCache(matcher)
-    candidates = random_weights(args.trials, COMPONENTS, seed=args.seed)
-    found = search(cache, pairs, candidates, k=args.k, metric="ndcg", seed=args.seed)
+    if args.method == "learned":
+        found = learn(cache, pairs, k=args.k, metric=args.metric, seed=args.seed)
+        method = "non-negative logistic regression of the component values (class-balanced, C=1)"
+        options = f"--method learned --seed {args.seed}"
+    else:
+        candidates = random_weights(args.trials, COMPONENTS, seed=args.seed)
+        found = search(cache, pairs, candidates, k=args.k, metric=args.metric, seed=args.seed)
+        method = (
+            f"random search, {len(candidates)} settings on the weight simplex (seed {args.seed}), "
+            f"best mean {args.metric}@{args.k} over both directions"
+        )
+        options = f"--method search --trials {args.trials} --seed {args.seed}"
+    model = f" --model {args.model}" if args.model else ""
     weights = tuned_weights(
         found.best,
         cache,
         pairs,
         data_files=[args.profiles, args.pairs],
         k=args.k,
-        method=f"random search, {len(candidates)} settings on the weight simplex (seed {args.seed}), "
-        f"best mean nDCG@{args.k} over both directions",
-        command=f"matchmaker tune {args.profiles} {args.pairs} --out {args.out} --trials {args.trials} --seed {args.seed}",
-        cross_validated=found.cross_validated,
+        method=method,
+        command=f"matchmaker tune {args.profiles} {args.pairs} --out {args.out} --metric {args.metric} {options}{model}",
+        metric=args.metric,
+        folds=found.folds,
     )
     path = save_tuned_weights(weights, args.out)
-    folds = found.folds["test"]
     print(f"weights {weights.version} written to {path}: {dict(weights.values)}")
-    print(f"5-fold cross-validated nDCG@{args.k}: {folds.mean():.3f} (per fold {', '.join(f'{v:.3f}' for v in folds)})")
+    grouping = found.folds["grouping"].iloc[0]
+    cross = ", ".join(f"{m} {found.folds[f'test_{m}'].mean():.3f}" for m in METRICS)
+    print(f"{len(found.folds)}-fold cross-validated (folds by {grouping}), k = {args.k}: {cross}")
     figures = {direction: {m: weights.provenance[f"{direction}_{m}"] for m in METRICS} for direction in DIRECTIONS}
     print(pd.DataFrame(figures).T.to_string())  # measured once, by tuned_weights, and recorded in the file
     return 0

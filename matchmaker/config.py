@@ -47,8 +47,8 @@ DOMAIN_MODEL_DIR = MODELS_DIR / "isa-domain-static"
 # The general multilingual model and the industrial domain model in one space (embeddings/multilingual.py);
 # the weights are the ones measured best on the real-partnership benchmark (benchmarks/README.md).
 HYBRID_MODEL_NAME = "isa-hybrid"
-HYBRID_MODEL_SPEC = "use-multilingual=0.7+isa-domain=0.3"
-DEFAULT_MODEL = DOMAIN_MODEL_NAME
+HYBRID_MODEL_SPEC = "use-multilingual=0.5+isa-domain=0.5"
+DEFAULT_MODEL = HYBRID_MODEL_NAME
 
 # Descriptions beyond this many characters are kept in full but only this much is embedded.
 MAX_EMBED_CHARS = 20_000

@@ -260,6 +260,8 @@ def test_compare_and_tune_write_and_weigh_weights(tmp_path):
         str(C.DEMO_PAIRS),
         "--out",
         str(tmp_path / "weights"),
+        "--method",
+        "search",
         "--trials",
         "20",
         "--seed",

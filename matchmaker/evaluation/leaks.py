@@ -27,7 +27,8 @@ _GENERIC = frozenset(
     "group holding holdings international technology technologies automotive motor motors industries industrial "
     "systems system solutions energy electric power china german germany deutschland europe werke works company "
     "gesellschaft services service engineering machinery maschinenbau chemical chemicals pharma medical global "
-    "new tech auto cars electronics components "
+    "new tech auto cars electronics components bank banking airport airlines port ports cloud computing software "
+    "insurance capital investment securities exchange trading logistics shipping airport retail foods food "
     # places: a Chinese firm's Latin name often starts with its province or city
     "beijing shanghai tianjin chongqing guangdong guangzhou shenzhen jiangsu zhejiang shandong hubei hunan henan "
     "hebei anhui fujian sichuan liaoning jilin shaanxi shanxi jiangxi yunnan guangxi hainan ningbo suzhou wuxi "

@@ -143,7 +143,7 @@ def test_embed_command_writes_one_unit_row_per_line(tiny_transformer_dir, tmp_pa
     assert np.allclose(matrix, direct, atol=1e-6)
 
 
-def test_embed_command_default_model_is_the_shipped_domain_model(tmp_path, domain_encoder):
+def test_embed_command_default_model_is_the_hybrid_of_both_offline_models(tmp_path, domain_encoder, use_encoder):
     texts = tmp_path / "t.txt"
     texts.write_text("Getriebe\n减速器\n", encoding="utf-8")
     out = tmp_path / "x.npy"
@@ -151,7 +151,7 @@ def test_embed_command_default_model_is_the_shipped_domain_model(tmp_path, domai
         [sys.executable, "-m", "matchmaker.cli", "embed", str(texts), "--out", str(out)], capture_output=True, text=True
     )
     assert done.returncode == 0, done.stderr
-    assert np.load(out).shape == (2, domain_encoder.dimension)
+    assert np.load(out).shape == (2, use_encoder.dimension + domain_encoder.dimension)
     bad = subprocess.run(
         [
             sys.executable,

@@ -11,6 +11,8 @@ from matchmaker.evaluation.tuning import (
     ComponentCache,
     choose_folds,
     company_folds,
+    learn,
+    learned_weights,
     random_weights,
     save_tuned_weights,
     search,
@@ -105,3 +107,18 @@ def test_folds_fall_back_to_sources_when_the_labels_link_everyone():
     assert grouping == "source" and len(set(fold_of.values())) == 5
     fold_of, grouping = choose_folds(chain, folds=5, seed=0)
     assert grouping == "company" and all(fold_of[d] == fold_of[c] for d, c in zip(chain["de_id"], chain["cn_id"]))
+
+
+def test_learned_weights_rank_the_planted_partners_first(planted):
+    cache, pairs, _ = planted
+    found = learn(cache, pairs, k=1, metric="mrr", folds=3, seed=0)
+    weights = found.best
+    assert (
+        set(weights) == set(COMPONENTS) and min(weights.values()) >= 0 and sum(weights.values()) == pytest.approx(1.0)
+    )
+    assert found.trials.loc[0, "mrr"] == 1.0  # every planted partner ranked first
+    assert weights["semantic"] > weights["size"]  # text carries the planted signal; every size is unknown
+    assert {"test_recall", "test_mrr", "grouping"} <= set(found.folds.columns) and len(found.folds) == 3
+    none_relevant = pairs.assign(grade=0)
+    with pytest.raises(ParameterError, match="nothing to learn"):
+        learned_weights(cache, none_relevant)
