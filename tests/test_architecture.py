@@ -1,7 +1,7 @@
 """The package's layers, read from its imports: dependencies point one way.
 
 foundation (config, errors, i18n, text, vocab) <- knowledge <- io; foundation <- embeddings, store;
-{knowledge, io, embeddings} <- scoring <- evaluation; {scoring, store} <- exports; all <- cli, ui.
+{knowledge, io, embeddings} <- scoring <- retrieval <- evaluation; {scoring, store} <- exports; all <- cli, ui.
 Only ui/ imports streamlit.
 """
 
@@ -21,10 +21,11 @@ ALLOWED: dict[str, set[str]] = {
     "embeddings": {"foundation"},
     "store": {"foundation"},
     "scoring": {"foundation", "knowledge", "io", "embeddings"},
-    "evaluation": {"foundation", "knowledge", "io", "embeddings", "scoring"},
+    "retrieval": {"foundation", "knowledge", "io", "embeddings", "scoring"},
+    "evaluation": {"foundation", "knowledge", "io", "embeddings", "scoring", "retrieval"},
     "exports": {"foundation", "knowledge", "io", "embeddings", "scoring", "store"},
-    "cli": {"foundation", "knowledge", "io", "embeddings", "scoring", "evaluation", "store", "exports"},
-    "ui": {"foundation", "knowledge", "io", "embeddings", "scoring", "evaluation", "store", "exports"},
+    "cli": {"foundation", "knowledge", "io", "embeddings", "scoring", "retrieval", "evaluation", "store", "exports"},
+    "ui": {"foundation", "knowledge", "io", "embeddings", "scoring", "retrieval", "evaluation", "store", "exports"},
 }
 ALLOWED["__init__"] = ALLOWED["cli"]  # the public API re-exports from every layer below the edges
 # inside the foundation: vocab stands alone; the others may read vocab only

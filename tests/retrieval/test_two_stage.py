@@ -1,0 +1,68 @@
+"""Two-stage ranking against the exhaustive reference: same table when every target is a candidate,
+the same scores wherever both hold a pair, and the exhaustive top-k almost always found."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from matchmaker import config
+from matchmaker.errors import ParameterError
+from matchmaker.io.profiles import load_profiles
+from matchmaker.retrieval.index import top_candidates
+from matchmaker.retrieval.two_stage import rank_two_stage, recall_against, recommend_all_two_stage
+from matchmaker.retrieval.vectors import candidate_vectors
+from matchmaker.scoring.matcher import Matcher
+from matchmaker.scoring.weights import Weights
+
+
+@pytest.fixture(scope="module")
+def demo(domain_encoder):
+    return Matcher().fit(load_profiles(config.DEMO_PROFILES), encoder=domain_encoder)
+
+
+def test_every_target_a_candidate_gives_the_exhaustive_table(demo):
+    exact = demo.recommend_all(k=10)
+    approximate = recommend_all_two_stage(demo, k=10, candidates=400)  # more than either side holds
+    pd.testing.assert_frame_equal(exact, approximate, check_dtype=False, atol=1e-5)
+
+
+def test_a_few_candidates_still_find_the_exhaustive_top_k_with_exact_scores(demo):
+    exact = demo.recommend_all(k=20)
+    approximate = recommend_all_two_stage(demo, k=20, candidates=100)
+    assert recall_against(exact, approximate) >= 0.99
+    both = exact.merge(approximate, on=["source_id", "target_id"], suffixes=("_exact", "_two_stage"))
+    for column in ("score", *demo.weights_.active):
+        assert np.allclose(both[f"{column}_exact"], both[f"{column}_two_stage"], atol=1e-5), column
+    assert (approximate.groupby("source_id")["rank"].apply(list) == [list(range(1, 21))] * 314).all()
+    too_few = recommend_all_two_stage(demo, k=20, candidates=20)
+    assert recall_against(exact, too_few) < recall_against(exact, approximate)  # the measure can tell
+
+
+@pytest.mark.parametrize("component", ["sector", "size"])
+def test_sector_and_size_blocks_are_exact(demo, component):
+    fitted = demo.fitted_
+    sources, targets = fitted.sides("de_to_cn")
+    vectors = candidate_vectors(fitted, sources, targets, Weights({component: 1.0}))
+    exact = fitted.components(sources, targets, (component,))[component]
+    product = vectors.queries @ vectors.keys.T
+    known = exact != 0.5 if component == "size" else np.ones_like(exact, dtype=bool)  # unknown size: neutral 0.5
+    assert np.allclose(product[known], exact[known], atol=1e-5)
+
+
+def test_the_index_finds_the_largest_inner_products():
+    rng = np.random.default_rng(0)
+    keys, queries = rng.normal(size=(500, 16)).astype(np.float32), rng.normal(size=(20, 16)).astype(np.float32)
+    expected = np.argsort(-(queries @ keys.T), axis=1)[:, :5]
+    assert (top_candidates(keys, queries, 5) == expected).all()
+    approximate = top_candidates(keys, queries, 5, kind="hnsw")
+    assert (
+        approximate.shape == (20, 5) and np.mean([len(set(a) & set(e)) for a, e in zip(approximate, expected)]) >= 4.5
+    )
+    with pytest.raises(ParameterError, match="flat"):
+        top_candidates(keys, queries, 5, kind="ivf")
+
+
+def test_fewer_candidates_than_k_is_refused(demo):
+    fitted = demo.fitted_
+    with pytest.raises(ParameterError, match="candidates must be"):
+        rank_two_stage(fitted, *fitted.sides("de_to_cn"), 10, demo.weights_, candidates=5)
