@@ -48,8 +48,19 @@ class ParameterError(MatchmakerError, ValueError):
     """A parameter outside its valid range or set."""
 
 
+class FileAccessError(MatchmakerError):
+    """A file or folder cannot be read or written: no permission, a folder or device where a file is
+    expected, a full disk, a path whose folder is missing or is itself a file."""
+
+
 class DatabaseError(MatchmakerError):
-    """The shortlist database cannot be opened, or is of an unknown schema revision."""
+    """The shortlist database cannot be opened, written or read: unreachable, read-only, of an unknown
+    schema revision, corrupted, or a database of another program."""
+
+
+class CorruptDatabaseError(DatabaseError):
+    """The database file is damaged or is no ISA Matchmaker database; the message names the file and
+    how to recover (restore the backup, or move the file aside to start a new one)."""
 
 
 class ConflictError(MatchmakerError):

@@ -19,6 +19,7 @@ import pandas as pd
 from matchmaker import vocab as V
 from matchmaker.exports.tables import released_contact
 from matchmaker.i18n import t
+from matchmaker.io.files import writing
 from matchmaker.knowledge.taxonomy import load_taxonomy
 from matchmaker.scoring.items import ScoredItem
 from matchmaker.vocab import Language
@@ -128,7 +129,7 @@ def _pair(scored: ScoredItem, languages: tuple[Language, ...]) -> dict[str, obje
             {
                 "label": bilingual(f"ui.component_{name}", languages),
                 "value": value,
-                "percent": round(100 * max(value, 0.0) / top, 1),
+                "percent": round(100 * (value if value > 0 else 0.0) / top, 1),
             }
             for name, value in sorted(explanation.contributions.items(), key=lambda kv: -kv[1])
         ]
@@ -156,7 +157,8 @@ def render_dossier(
 
 
 def write_dossier(html: str, path: Path | str) -> Path:
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(html, encoding="utf-8")
-    return path
+    """Write the dossier as UTF-8; a path that cannot be written raises
+    :class:`~matchmaker.errors.FileAccessError`."""
+    with writing(path) as target:
+        target.write_text(html, encoding="utf-8", errors="replace")
+    return Path(path)

@@ -1,11 +1,15 @@
 """Tables that leave the system: CSV (UTF-8 with BOM, so Excel shows Chinese and umlauts) or XLSX.
 
-Every cell passes :func:`matchmaker.io.cells.safe_table` (no cell can run as a spreadsheet formula;
-numbers stay numbers). Contact data appear only for companies whose ``contact_consent`` is true.
+Every cell passes :func:`matchmaker.io.cells.safe_table` (no cell, and no line of a cell, can run as
+a spreadsheet formula; numbers stay numbers). The CSV writer quotes every text field and ends rows
+in CRLF, so a line break inside a cell (a bare CR too) can never end a row; the XLSX writer stores
+text as text and shows characters XML cannot hold as control pictures. Contact data appear only
+for companies whose ``contact_consent`` is true.
 """
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 import pandas as pd
@@ -13,24 +17,60 @@ import pandas as pd
 from matchmaker import vocab as V
 from matchmaker.errors import ParameterError
 from matchmaker.i18n import t
-from matchmaker.io.cells import safe_table
+from matchmaker.io.cells import safe_table, xml_safe
+from matchmaker.io.files import writing
 from matchmaker.scoring.components import COMPONENTS
 from matchmaker.scoring.items import ScoredItem, ShortlistItem
 from matchmaker.store.shortlists import EntryRecord, latest_steps
 from matchmaker.vocab import Language
 
+# Excel holds at most 32,767 characters in a cell (it "repairs" a file with longer ones); longer text
+# is cut to this, which leaves room for the apostrophes of safe_cell.
+XLSX_TEXT_CHARS = 32_000
+
 
 def write_table(frame: pd.DataFrame, path: Path | str, sheet: str = "Shortlist") -> Path:
-    """Write ``frame`` safely as .csv or .xlsx (by the suffix of ``path``)."""
+    """Write ``frame`` safely as .csv or .xlsx (by the suffix of ``path``); a path that cannot be
+    written raises :class:`~matchmaker.errors.FileAccessError`."""
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in (".csv", ".xlsx"):
         raise ParameterError(f"The output file must end in .csv or .xlsx. Got '{path.name}' instead.")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    safe = safe_table(frame)
-    if suffix == ".csv":
-        safe.to_csv(path, index=False, encoding="utf-8-sig")
-        return path
+    with writing(path) as target:
+        if suffix == ".csv":
+            safe_table(frame).to_csv(
+                target,
+                index=False,
+                encoding="utf-8-sig",
+                errors="replace",
+                lineterminator="\r\n",
+                quoting=csv.QUOTE_NONNUMERIC,
+            )
+        else:
+            _write_xlsx(safe_table(xlsx_text(frame)), target, sheet)
+    return path
+
+
+def xlsx_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """Text an XLSX can hold: no XML-illegal characters, line breaks as LF (XML reads a stored CR as
+    LF anyway, and Excel breaks lines in a cell with LF), at most :data:`XLSX_TEXT_CHARS` per cell.
+    Applied before :func:`safe_table`, so the apostrophes it adds stay where the line breaks are."""
+
+    def fit(value: object) -> object:
+        if not isinstance(value, str):
+            return value
+        value = xml_safe(value.replace("\r\n", "\n").replace("\r", "\n"))
+        return value if len(value) <= XLSX_TEXT_CHARS else value[: XLSX_TEXT_CHARS - 2] + " …"
+
+    fitted = frame.copy()
+    for column in fitted.columns:
+        if fitted[column].dtype == object or pd.api.types.is_string_dtype(fitted[column]):
+            fitted[column] = fitted[column].map(fit)
+    fitted.columns = [fit(str(c)) for c in fitted.columns]
+    return fitted
+
+
+def _write_xlsx(safe: pd.DataFrame, path: Path, sheet: str) -> None:
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
@@ -53,11 +93,10 @@ def write_table(frame: pd.DataFrame, path: Path | str, sheet: str = "Shortlist")
                 for cell in sheet_[get_column_letter(index)][1:]:
                     cell.alignment = Alignment(wrap_text=True, vertical="top")
         # Strings stay strings: openpyxl would otherwise treat "=..." as a formula.
-        for row in sheet_.iter_rows(min_row=2):
+        for row in sheet_.iter_rows(min_row=1):
             for cell in row:
                 if isinstance(cell.value, str):
                     cell.data_type = "s"
-    return path
 
 
 def released_contact(profile: pd.Series) -> dict[str, str]:

@@ -2,7 +2,13 @@
 
 A cell that starts like a formula (:data:`matchmaker.vocab.FORMULA_START`) gets a leading apostrophe
 (the OWASP recommendation), so Excel, LibreOffice and Google Sheets show it as text; numbers stay
-numbers. :func:`restore_cell` reads such a cell back exactly (ids in an exported labelled-pairs file).
+numbers. So does every line of a cell: a reader that splits rows at a line break (or cells at a
+tab) would otherwise start a new cell at ``=`` in ``"Evil Co\r=cmd|' /C calc'!A0"``. Where a line
+starts with apostrophes and then a formula character, one more apostrophe is added, so that
+:func:`restore_cell` reads every cell back exactly (ids in an exported labelled-pairs file).
+
+The writers do their part too (:mod:`matchmaker.exports.tables`): every text field of a CSV is
+quoted and rows end in CRLF, so no line break inside a cell can end a row.
 """
 
 from __future__ import annotations
@@ -14,6 +20,14 @@ import pandas as pd
 from matchmaker import vocab as V
 
 _UNSAFE_NAME = re.compile(r"[^\w.\-]+", re.UNICODE)
+# Where a spreadsheet or CSV reader may start a new cell: the start of the text, and after any
+# line break Python, Excel or LibreOffice knows (CR, LF, VT, FF, FS, GS, RS, NEL, LS, PS) or a tab.
+_BREAKS = "\n\r\t\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
+_STARTS = "".join(re.escape(ch) for ch in V.FORMULA_START)
+_NEUTRALISE = re.compile(rf"(?:\A|(?<=[{_BREAKS}]))(?='*[{_STARTS}])")
+_RESTORE = re.compile(rf"(?:\A|(?<=[{_BREAKS}]))'(?='*[{_STARTS}])")
+# XML 1.0 (and so XLSX) cannot hold these; openpyxl refuses them. Shown as Unicode control pictures.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def looks_like_formula(text: str) -> bool:
@@ -25,17 +39,30 @@ def looks_like_formula(text: str) -> bool:
 
 
 def safe_cell(value: object) -> object:
-    """The value as a spreadsheet should store it: formula-like text neutralised, all else kept."""
-    if isinstance(value, str) and value.startswith(V.FORMULA_START):
-        return "'" + value
+    """The value as a spreadsheet should store it: text whose start, or the start of any of its
+    lines, could begin a formula gets an apostrophe there; every other value is kept.
+
+    >>> safe_cell("Evil Co\\r=cmd")
+    "Evil Co\\r'=cmd"
+    """
+    if isinstance(value, str) and _NEUTRALISE.search(value):
+        return _NEUTRALISE.sub("'", value)
     return value
 
 
 def restore_cell(value: object) -> object:
-    """The inverse of :func:`safe_cell`: ``'=x`` becomes ``=x`` again; every other value is returned as it is."""
-    if isinstance(value, str) and value.startswith("'") and value[1:].startswith(V.FORMULA_START):
-        return value[1:]
+    """The inverse of :func:`safe_cell`: ``restore_cell(safe_cell(x)) == x`` for every text ``x``."""
+    if isinstance(value, str) and "'" in value:
+        return _RESTORE.sub("", value)
     return value
+
+
+def xml_safe(text: str) -> str:
+    """``text`` with the characters XML cannot hold (C0 controls but tab and line breaks, lone
+    surrogates) shown as their Unicode control pictures (NUL as ␀), so an XLSX can store it."""
+    if not _NOT_XML.search(text):
+        return text
+    return _NOT_XML.sub(lambda m: chr(0x2400 + ord(m.group())) if ord(m.group()) < 0x20 else "\ufffd", text)
 
 
 def safe_table(frame: pd.DataFrame) -> pd.DataFrame:

@@ -7,6 +7,7 @@ columns are kept.
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import numpy as np
@@ -16,18 +17,30 @@ from matchmaker import config
 from matchmaker import vocab as V
 from matchmaker.errors import LabelsError
 from matchmaker.io.cells import restore_cell
+from matchmaker.io.files import path_kind, read_bytes
 
 
 def load_pairs(path: Path | str) -> pd.DataFrame:
     """Read labelled pairs from a CSV with at least ``de_id, cn_id, grade``. Ids are read as text
     (neutralised spreadsheet ids such as ``'=x`` are read back as given); other columns are kept."""
     path = Path(path)
-    if not path.is_file():
+    if path_kind(path) == "missing":
         raise LabelsError(
             f"The pairs file {path} does not exist. Expected a CSV with de_id, cn_id, grade (0-3), "
             f"e.g. {config.DEMO_PAIRS} or a file exported from recorded outcomes."
         )
-    pairs = pd.read_csv(path, dtype={V.DE_ID: str, V.CN_ID: str}, encoding="utf-8-sig")
+    data = read_bytes(path, "the pairs file")
+    try:
+        pairs = pd.read_csv(io.BytesIO(data), dtype={V.DE_ID: str, V.CN_ID: str}, encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise LabelsError(
+            f"The pairs file {path} is not UTF-8 text (byte {exc.start}). Save it as CSV UTF-8 and try again."
+        ) from exc
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
+        raise LabelsError(
+            f"The pairs file {path} cannot be read as a CSV table ({str(exc).strip()}). Expected a header row "
+            "de_id, cn_id, grade and one pair per row, separated by commas."
+        ) from exc
     for column in (V.DE_ID, V.CN_ID):
         if column in pairs:
             pairs[column] = pairs[column].map(restore_cell)

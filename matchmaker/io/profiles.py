@@ -17,8 +17,11 @@ from matchmaker import config as C
 from matchmaker import vocab as V
 from matchmaker.errors import ProfileFileError
 from matchmaker.io.cells import looks_like_formula
-from matchmaker.io.readers import RawTable, read_raw_table
+from matchmaker.io.limits import ReadLimits
+from matchmaker.io.readers import RawTable, read_bytes_table, read_raw_table
+from matchmaker.io.readings import clean_id, read_country, read_employees
 from matchmaker.io.report import ValidationReport
+from matchmaker.io.values import cell_text
 from matchmaker.knowledge.taxonomy import Taxonomy, load_taxonomy
 from matchmaker.text import clean_for_embedding, detect_language, fold
 
@@ -53,6 +56,10 @@ HEADER_ALIASES: dict[str, tuple[str, ...]] = {
         "公司",
         "企业",
     ),
+    V.NAME_EN: ("name_en", "english_name", "englischer_name", "name_englisch", "英文名"),
+    V.DESCRIPTION_DE: ("description_de", "beschreibung_de", "beschreibung_deutsch", "德文简介", "德语简介"),
+    V.DESCRIPTION_ZH: ("description_zh", "beschreibung_zh", "beschreibung_chinesisch", "中文简介", "简介_中文"),
+    V.DESCRIPTION_EN: ("description_en", "beschreibung_en", "beschreibung_englisch", "英文简介", "简介_英文"),
     V.NAME_LOCAL: (
         "name_local",
         "local_name",
@@ -157,29 +164,8 @@ HEADER_ALIASES: dict[str, tuple[str, ...]] = {
 }
 _ALIAS_INDEX = {fold(alias): column for column, aliases in HEADER_ALIASES.items() for alias in aliases}
 
-COUNTRY_SPELLINGS = {
-    "DE": ("de", "deu", "germany", "deutschland", "german", "德国", "德意志", "brd", "bundesrepublikdeutschland"),
-    "CN": (
-        "cn",
-        "chn",
-        "china",
-        "中国",
-        "中华人民共和国",
-        "prc",
-        "vrchina",
-        "volksrepublikchina",
-        "peoplesrepublicofchina",
-    ),
-}
-_COUNTRY_INDEX = {fold(s): code for code, spellings in COUNTRY_SPELLINGS.items() for s in spellings}
-
 _TRUE = {fold(v) for v in ("true", "yes", "ja", "y", "j", "1", "x", "是", "同意", "wahr")}
 _FALSE = {fold(v) for v in ("false", "no", "nein", "n", "0", "否", "不同意", "falsch")}
-_BAND_FOLDED = {fold(b): b for b in V.SIZE_BANDS} | {
-    fold("<50"): "1-49",
-    fold("1000 und mehr"): "1000+",
-    fold(">1000"): "1000+",
-}
 _HTML = re.compile(r"<\s*/?\s*[a-zA-Z][^>]*>|&[a-z]+;")
 _LIST_SPLIT = re.compile(r"[;；,，、|/]")
 _LANGUAGE_SPELLINGS = {
@@ -197,7 +183,6 @@ _LANGUAGE_SPELLINGS = {
     "英文": "en",
     "英语": "en",
 }
-_NUMBER = re.compile(r"^\s*(\d+(?:[.,]\d+)?)\s*$")
 
 
 @dataclass
@@ -222,38 +207,69 @@ def header_score(cells: list[str]) -> int:
 
 
 def normalise_country(value: str) -> str | None:
-    return _COUNTRY_INDEX.get(fold(value))
+    """``"DE"`` or ``"CN"`` for a spelling of Germany or China (``China (PRC)`` too), else None."""
+    return read_country(value)[0]
 
 
 def size_band(employees: str, band: str) -> str | None:
     """The employee band for a count or a band spelling; None when neither can be read."""
-    if employees:
-        match = _NUMBER.match(employees.replace("\u202f", "").replace(" ", ""))
-        if match:
-            count = float(match.group(1).replace(",", "."))
-            return V.SIZE_BANDS[(count >= 50) + (count >= 250) + (count >= 1000)]
-    if band:
-        folded = fold(band.replace("–", "-"))
-        if folded in _BAND_FOLDED:
-            return _BAND_FOLDED[folded]
-    return None
+    return read_employees(employees)[0] if employees else read_employees(band)[0] if band else None
 
 
 def load_profiles(
-    path: Path | str, taxonomy: Taxonomy | None = None, sheet: str | None = None, strict: bool = True
+    path: Path | str,
+    taxonomy: Taxonomy | None = None,
+    sheet: str | None = None,
+    strict: bool = True,
+    limits: ReadLimits | None = None,
 ) -> Profiles:
-    """Read, validate and normalise a profiles file.
+    """Read, validate and normalise a profiles file, within ``limits`` (:class:`ReadLimits`; the
+    defaults when None).
 
     With ``strict`` (the default) a file with errors raises :class:`ProfileFileError` carrying the
     full report; otherwise the caller gets the table of usable rows and decides.
     """
     taxonomy = taxonomy or load_taxonomy()
     report = ValidationReport(source=str(path))
-    raw = read_raw_table(Path(path), report, sheet=sheet, header_score=header_score)
+    raw = read_raw_table(Path(path), report, sheet=sheet, header_score=header_score, limits=limits)
     table = normalise(raw, report, taxonomy)
     if strict and not report.usable:
         raise ProfileFileError(report.summary("en"), report)
     return Profiles(table, report)
+
+
+def load_profiles_bytes(
+    content: bytes,
+    name: str,
+    taxonomy: Taxonomy | None = None,
+    strict: bool = True,
+    limits: ReadLimits | None = None,
+) -> Profiles:
+    """:func:`load_profiles` for a file's bytes in memory (an upload); ``name`` gives the suffix."""
+    taxonomy = taxonomy or load_taxonomy()
+    report = ValidationReport(source=name)
+    raw = read_bytes_table(content, name, report, header_score=header_score, limits=limits)
+    table = normalise(raw, report, taxonomy)
+    if strict and not report.usable:
+        raise ProfileFileError(report.summary("en"), report)
+    return Profiles(table, report)
+
+
+def validate_file(
+    path: Path | str, taxonomy: Taxonomy | None = None, sheet: str | None = None, limits: ReadLimits | None = None
+) -> ValidationReport:
+    """Every problem of a profiles file, without raising for an unusable one (``matchmaker validate``).
+
+    The same checks as :func:`load_profiles`; what only matching needs (focus areas inferred from
+    the text, the text to embed, detected languages) is not derived, so this is several times faster.
+    """
+    report = ValidationReport(source=str(path))
+    try:
+        raw = read_raw_table(Path(path), report, sheet=sheet, header_score=header_score, limits=limits)
+    except ProfileFileError:
+        return report
+    normalise(raw, report, taxonomy or load_taxonomy(), derive=False)
+    return report
 
 
 def profiles_from_frame(frame: pd.DataFrame, taxonomy: Taxonomy | None = None, source: str = "<table>") -> Profiles:
@@ -262,15 +278,21 @@ def profiles_from_frame(frame: pd.DataFrame, taxonomy: Taxonomy | None = None, s
     frame = frame.astype(object).where(frame.notna(), "")
     raw = RawTable(
         [str(c) for c in frame.columns],
-        [[str(v) for v in row] for row in frame.itertuples(index=False)],
+        [[v if isinstance(v, str) else cell_text(v)[0] for v in row] for row in frame.itertuples(index=False)],
         [i + 2 for i in range(len(frame))],
     )
     table = normalise(raw, report, taxonomy or load_taxonomy())
     return Profiles(table, report)
 
 
-def normalise(raw: RawTable, report: ValidationReport, taxonomy: Taxonomy) -> pd.DataFrame:
-    """Map headers, check every row and derive the canonical columns; all findings go to ``report``."""
+_CANONICAL = (*V.REQUIRED_COLUMNS, *V.OPTIONAL_COLUMNS)
+
+
+def normalise(raw: RawTable, report: ValidationReport, taxonomy: Taxonomy, derive: bool = True) -> pd.DataFrame:
+    """Map headers, check every row and derive the canonical columns; all findings go to ``report``.
+
+    ``derive=False`` checks only: the table gets no focus areas inferred from the text, no text to
+    embed and no detected language (see :func:`validate_file`)."""
     columns = _map_headers(raw.header, report)
     missing = [c for c in V.REQUIRED_COLUMNS if c not in columns.values()]
     if missing:
@@ -281,14 +303,21 @@ def normalise(raw: RawTable, report: ValidationReport, taxonomy: Taxonomy) -> pd
         return pd.DataFrame(columns=list(V.REQUIRED_COLUMNS))
 
     names = [columns.get(i, header) for i, header in enumerate(raw.header)]
+    position = {column: i for i, column in columns.items()}
+    ids = _check_ids([row[position[V.ID]] for row in raw.records], raw.row_numbers, report)
+    absent = [c for c in _CANONICAL if c not in position]
+    take = [position.get(c) for c in _CANONICAL]
+    derived = []
+    for record, row, id_ in zip(raw.records, raw.row_numbers, ids):
+        values = dict(zip(_CANONICAL, ("" if i is None else record[i] for i in take)))
+        values[V.ID] = id_
+        values["row"] = row
+        derived.append(_normalise_row(values, report, taxonomy, derive))
     frame = pd.DataFrame(raw.records, columns=names, dtype=object)
-    for column in (*V.REQUIRED_COLUMNS, *V.OPTIONAL_COLUMNS):
-        if column not in frame.columns:
-            frame[column] = ""
+    frame[V.ID] = ids
+    for column in absent:
+        frame[column] = ""
     frame["row"] = raw.row_numbers
-
-    _check_ids(frame, report)
-    derived = [_normalise_row(record, report, taxonomy) for record in frame.to_dict("records")]
     for key in derived[0] if derived else ():
         frame[key] = [d[key] for d in derived]
     report.rows = len(frame)
@@ -318,23 +347,46 @@ def _map_headers(header: list[str], report: ValidationReport) -> dict[int, str]:
     return mapped
 
 
-def _check_ids(frame: pd.DataFrame, report: ValidationReport) -> None:
-    ids = frame[V.ID].astype(str).str.strip()
-    for value, rows in frame.groupby(ids)["row"]:
-        if value and len(rows) > 1:
-            report.add("error", "duplicate_id", rows=tuple(rows), id=value)
+def _check_ids(ids: list[str], rows: list[int], report: ValidationReport) -> list[str]:
+    """The ids as meant (:func:`~matchmaker.io.readings.clean_id`), each cleaning noted; ids that are
+    the same are an error, ids that differ only in upper and lower case a warning."""
+    cleaned = []
+    for value, row in zip(ids, rows):
+        id_, note = clean_id(value)
+        if note:
+            report.add("warning", note, rows=(row,), column=V.ID)
+        cleaned.append(id_)
+    by_id: dict[str, list[int]] = {}
+    for id_, row in zip(cleaned, rows):
+        by_id.setdefault(id_, []).append(row)
+    by_case: dict[str, list[str]] = {}
+    for id_, found in by_id.items():
+        if not id_:
+            continue
+        if len(found) > 1:
+            report.add("error", "duplicate_id", rows=tuple(found), column=V.ID, id=id_)
+        by_case.setdefault(id_.casefold(), []).append(id_)
+    for spellings in by_case.values():
+        if len(spellings) > 1:
+            found = sorted(row for id_ in spellings for row in by_id[id_])
+            shown = ", ".join(f"'{id_}'" for id_ in spellings[:6])
+            report.add("warning", "ids_differ_in_case", rows=tuple(found), column=V.ID, ids=shown)
+    return cleaned
 
 
-def _normalise_row(record: dict, report: ValidationReport, taxonomy: Taxonomy) -> dict:
+def _normalise_row(record: dict, report: ValidationReport, taxonomy: Taxonomy, derive: bool = True) -> dict:
     row = record["row"]
     rows = (row,)
     for column in (V.ID, V.NAME, V.COUNTRY):
         if not record[column]:
             report.add("error", "missing_value", rows=rows, column=column)
 
-    country = normalise_country(record[V.COUNTRY]) if record[V.COUNTRY] else None
+    country, reading = read_country(record[V.COUNTRY]) if record[V.COUNTRY] else (None, None)
     if record[V.COUNTRY] and country is None:
-        report.add("error", "bad_country", rows=rows, column=V.COUNTRY, value=record[V.COUNTRY])
+        code = "country_outside" if reading == "country_outside" else "bad_country"
+        report.add("error", code, rows=rows, column=V.COUNTRY, value=record[V.COUNTRY])
+    elif reading:
+        report.add("info", reading, rows=rows, column=V.COUNTRY, value=record[V.COUNTRY], country=country)
 
     city_key = taxonomy.city_key(record[V.CITY])
     if not record[V.CITY]:
@@ -346,6 +398,8 @@ def _normalise_row(record: dict, report: ValidationReport, taxonomy: Taxonomy) -
         report.add("warning", "empty_description", rows=rows, column=V.DESCRIPTION)
     for column in (V.NAME, V.DESCRIPTION, V.OFFERS, V.SEEKS):
         value = record[column]
+        if not value:
+            continue
         if len(value) > C.MAX_EMBED_CHARS:
             report.add(
                 "warning",
@@ -359,21 +413,23 @@ def _normalise_row(record: dict, report: ValidationReport, taxonomy: Taxonomy) -
             report.add(
                 "info", "formula_text", rows=rows, column=column, char=value[0].replace("\t", "TAB").replace("\r", "CR")
             )
-        if _HTML.search(value[:100_000]):
-            report.add("info", "html_text", rows=rows, column=column)
+        if "<" in value or "&" in value:
+            if _HTML.search(value[:100_000]):
+                report.add("info", "html_text", rows=rows, column=column)
 
-    text = " ".join(filter(None, (record[V.DESCRIPTION], record[V.OFFERS], record[V.SEEKS]))) or record[V.NAME]
-    text = clean_for_embedding(text, C.MAX_EMBED_CHARS)
-    detected = detect_language(text) or ("zh" if country == "CN" else "de")
-    language = detected
+    language = ""
+    text = ""
+    if derive or (record[V.LANGUAGE] and _given_language(record[V.LANGUAGE]) not in V.LANGUAGES):
+        text = " ".join(filter(None, (record[V.DESCRIPTION], record[V.OFFERS], record[V.SEEKS]))) or record[V.NAME]
+        text = clean_for_embedding(text, C.MAX_EMBED_CHARS)
+        language = detect_language(text) or ("zh" if country == "CN" else "de")
     if record[V.LANGUAGE]:
-        given = record[V.LANGUAGE].strip().lower()
-        given = _LANGUAGE_SPELLINGS.get(given, given[:2])
+        given = _given_language(record[V.LANGUAGE])
         if given in V.LANGUAGES:
             language = given
         else:
             report.add(
-                "warning", "bad_language", rows=rows, column=V.LANGUAGE, value=record[V.LANGUAGE], detected=detected
+                "warning", "bad_language", rows=rows, column=V.LANGUAGE, value=record[V.LANGUAGE], detected=language
             )
 
     division = None
@@ -412,7 +468,7 @@ def _normalise_row(record: dict, report: ValidationReport, taxonomy: Taxonomy) -
         if key not in focus:
             focus.append(key)
     inferred = not focus
-    if inferred:
+    if inferred and derive:
         focus = list(taxonomy.infer_focus(text))
 
     cooperation: list[str] = []
@@ -432,12 +488,19 @@ def _normalise_row(record: dict, report: ValidationReport, taxonomy: Taxonomy) -
         elif key not in cooperation:
             cooperation.append(key)
 
-    band = size_band(record[V.EMPLOYEES], record[V.EMPLOYEES_BAND])
+    band = None
     for column in (V.EMPLOYEES, V.EMPLOYEES_BAND):
-        if record[column] and band is None:
+        if not record[column]:
+            continue
+        read, note = read_employees(record[column])
+        if read is None:
             report.add("warning", "bad_employees", rows=rows, column=column, value=record[column])
+            continue
+        if note:
+            report.add("info", note, rows=rows, column=column)
+        band = band or read
 
-    consent = fold(record[V.CONTACT_CONSENT])
+    consent = fold(record[V.CONTACT_CONSENT]) if record[V.CONTACT_CONSENT] else ""
     if consent and consent not in _TRUE | _FALSE:
         report.add("warning", "bad_consent", rows=rows, column=V.CONTACT_CONSENT, value=record[V.CONTACT_CONSENT])
 
@@ -453,3 +516,8 @@ def _normalise_row(record: dict, report: ValidationReport, taxonomy: Taxonomy) -
         V.CONTACT_CONSENT: consent in _TRUE,
         V.TEXT: text,
     }
+
+
+def _given_language(value: str) -> str:
+    given = value.strip().lower()
+    return _LANGUAGE_SPELLINGS.get(given, given[:2])

@@ -25,15 +25,19 @@ class Issue:
     params: dict[str, object] = field(default_factory=dict)
 
     def message(self, language: Language = "en") -> str:
-        return t(f"validate.{self.code}", language, column=self.column, **self.params)
+        params = {"rows": self.rows_text(), **self.params}
+        return t(f"validate.{self.code}", language, column=self.column, **params)
+
+    def rows_text(self) -> str:
+        """``"2, 4, 5"``; the first 12 rows and an ellipsis for more."""
+        return ", ".join(str(r) for r in self.rows[:12]) + (" …" if len(self.rows) > 12 else "")
 
     def where(self, language: Language = "en") -> str:
         if not self.rows:
             return t("validate.where_file", language)
         if len(self.rows) == 1:
             return t("validate.where_row", language, row=self.rows[0])
-        shown = ", ".join(str(r) for r in self.rows[:12]) + (" …" if len(self.rows) > 12 else "")
-        return t("validate.where_rows", language, rows=shown)
+        return t("validate.where_rows", language, rows=self.rows_text())
 
     def render(self, language: Language = "en") -> str:
         severity = t(f"severity.{self.severity}", language)
@@ -46,10 +50,11 @@ class ValidationReport:
     """All findings for one file plus the counts a summary needs."""
 
     source: str
-    issues: list[Issue] = field(default_factory=list)
     rows: int = 0
     countries: dict[str, int] = field(default_factory=dict)
+    _issues: list[Issue] = field(default_factory=list, repr=False)
     _positions: dict[tuple, int] = field(default_factory=dict, repr=False)
+    _pending: dict[int, list[int]] = field(default_factory=dict, repr=False)
 
     def add(
         self,
@@ -60,16 +65,26 @@ class ValidationReport:
         **params: object,
     ) -> None:
         """Record a finding. The same finding on several rows (same code, column and values)
-        becomes one issue listing all its rows, so a report stays readable."""
+        becomes one issue listing all its rows, so a report stays readable; adding a row to it costs
+        the same however many rows it has."""
         key = (severity, code, column, tuple(sorted((k, str(v)) for k, v in params.items())))
         if rows and key in self._positions:
-            position = self._positions[key]
-            previous = self.issues[position]
-            self.issues[position] = Issue(severity, code, previous.rows + tuple(rows), column, params)
+            self._pending.setdefault(self._positions[key], []).extend(rows)
             return
         if rows:
-            self._positions[key] = len(self.issues)
-        self.issues.append(Issue(severity, code, tuple(rows), column, params))
+            self._positions[key] = len(self._issues)
+        self._issues.append(Issue(severity, code, tuple(rows), column, params))
+
+    @property
+    def issues(self) -> list[Issue]:
+        """Every finding, in the order first found."""
+        for position, more in self._pending.items():
+            issue = self._issues[position]
+            self._issues[position] = Issue(
+                issue.severity, issue.code, issue.rows + tuple(more), issue.column, issue.params
+            )
+        self._pending.clear()
+        return self._issues
 
     @property
     def errors(self) -> list[Issue]:

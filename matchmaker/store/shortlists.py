@@ -16,6 +16,7 @@ Outcomes as labels: the latest recorded status of each pair becomes a grade for 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from typing import Literal, get_args
 
@@ -40,6 +41,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from matchmaker import vocab as V
 from matchmaker.errors import ConflictError, NotFoundError, ParameterError
+from matchmaker.store.database import database_errors
 
 Status = Literal["suggested", "contacted", "met", "agreement", "declined"]
 STATUSES: tuple[Status, ...] = get_args(Status)
@@ -189,6 +191,21 @@ def labels_from(history: pd.DataFrame) -> pd.DataFrame:
     return labels[list(LABEL_COLUMNS)].reset_index(drop=True)
 
 
+def _guarded(action: str):
+    """A store method whose database failures (a damaged, read-only, locked or unreachable database)
+    raise our :class:`~matchmaker.errors.DatabaseError` naming the database and the fix."""
+
+    def decorate(method):
+        @functools.wraps(method)
+        def guarded(self, *args, **kwargs):
+            with database_errors(self.engine, action):
+                return method(self, *args, **kwargs)
+
+        return guarded
+
+    return decorate
+
+
 class ShortlistStore:
     """Shortlists and outcomes in the database behind ``engine`` (see :mod:`matchmaker.store.database`).
 
@@ -210,6 +227,7 @@ class ShortlistStore:
         return Session(self.engine, expire_on_commit=False)
 
     # --- shortlists ---------------------------------------------------------------------------
+    @_guarded("save to")
     def create_shortlist(self, name: str, author: str = "", dataset: str = "") -> ShortlistRecord:
         name = _text(name, "shortlist name", 200).strip()
         if not name:
@@ -229,6 +247,7 @@ class ShortlistStore:
             session.flush()
             return ShortlistRecord(shortlist.id, shortlist.name, shortlist.author, shortlist.dataset, now, now, 0)
 
+    @_guarded("read")
     def shortlists(self) -> list[ShortlistRecord]:
         """All shortlists, the most recently changed first."""
         counts = select(Entry.shortlist_id, func.count(Entry.id).label("n")).group_by(Entry.shortlist_id).subquery()
@@ -251,6 +270,7 @@ class ShortlistStore:
             f"Shortlist {shortlist_id} does not exist (any more). Pick one of the saved shortlists (`matchmaker shortlists` lists them)."
         )
 
+    @_guarded("save to")
     def rename_shortlist(self, shortlist_id: int, name: str) -> None:
         name = _text(name, "shortlist name", 200).strip()
         if not name:
@@ -259,12 +279,14 @@ class ShortlistStore:
             shortlist = self._get(session, Shortlist, shortlist_id)
             shortlist.name, shortlist.updated_at = name, _now()
 
+    @_guarded("save to")
     def delete_shortlist(self, shortlist_id: int) -> None:
         """Delete a shortlist and its entries; recorded outcomes stay (they belong to the pairs)."""
         with self._session() as session, session.begin():
             session.delete(self._get(session, Shortlist, shortlist_id))
 
     # --- entries ------------------------------------------------------------------------------
+    @_guarded("save to")
     def add_entry(
         self,
         shortlist_id: int,
@@ -315,6 +337,7 @@ class ShortlistStore:
                     raise
                 return _entry_record(existing)
 
+    @_guarded("read")
     def entries(self, shortlist_id: int) -> list[EntryRecord]:
         with self._session() as session:
             self._get(session, Shortlist, shortlist_id)
@@ -323,6 +346,7 @@ class ShortlistStore:
                 for e in session.scalars(select(Entry).where(Entry.shortlist_id == shortlist_id).order_by(Entry.id))
             ]
 
+    @_guarded("save to")
     def update_note(self, entry_id: int, note: str, expected_version: int, author: str = "") -> EntryRecord:
         """Save ``note`` if the entry is still at ``expected_version``; else :class:`ConflictError`."""
         note = _text(note, "note", 20_000)
@@ -348,11 +372,13 @@ class ShortlistStore:
             f"was not saved; reload, then add your change to theirs. Their note: {entry.note!r}"
         )
 
+    @_guarded("save to")
     def remove_entry(self, entry_id: int) -> None:
         with self._session() as session, session.begin():
             session.delete(self._get(session, Entry, entry_id))
 
     # --- outcomes -----------------------------------------------------------------------------
+    @_guarded("save to")
     def record_outcome(
         self,
         de_id: str,
@@ -389,6 +415,7 @@ class ShortlistStore:
             session.flush()
             return event.id
 
+    @_guarded("read")
     def outcome_history(self) -> pd.DataFrame:
         """Every recorded step, oldest first: de_id, cn_id, status, happened_on, note, author, recorded_at, shortlist_id."""
         columns = ["id", V.DE_ID, V.CN_ID, "status", "happened_on", "note", "author", "recorded_at", "shortlist_id"]

@@ -15,7 +15,13 @@ def render() -> None:
     if upload and st.button(tr("use_demo"), key="use_demo"):
         st.session_state[state.UPLOAD] = None
         st.rerun()
-    file = st.file_uploader(tr("upload"), type=["csv", "xlsx", "txt", "tsv", "parquet"], key="uploader")
+    limits = resources.upload_limits()
+    file = st.file_uploader(
+        tr("upload"),
+        type=["csv", "xlsx", "txt", "tsv", "parquet"],
+        key="uploader",
+        help=tr("upload_limit", mb=f"{limits.max_bytes / 2**20:g}", rows=f"{limits.max_rows:,}"),
+    )
     if file is None:
         return
     content = file.getvalue()

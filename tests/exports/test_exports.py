@@ -215,3 +215,22 @@ def test_restore_cell_undoes_safe_cell(value):
 )
 def test_file_names_are_sanitised(name, expected):
     assert safe_filename(name) == expected
+
+
+def test_a_formula_after_a_bare_carriage_return_cannot_start_a_row_or_a_cell(tmp_path):
+    """Issue #16, class 1: ``Evil Co\\r=cmd|...`` passed the first-character check, and a CSV writer
+    that leaves a bare CR unquoted let readers start a new row at ``=``."""
+    import csv
+    import io
+
+    attack = "Evil Co\r=cmd|' /C calc'!A0"
+    frame = pd.DataFrame({"company": [attack, "Rheinwerk"], "note": ["ok\n@SUM(A1)", "\t=1"], "score": [-0.5, 1.0]})
+    text = write_table(frame, tmp_path / "s.csv").read_bytes().decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    assert len(rows) == 3 and rows[1][0] == "Evil Co\r'=cmd|' /C calc'!A0"
+    assert pd.read_csv(io.StringIO(text))["score"].tolist() == [-0.5, 1.0]  # numbers stay numbers
+    for line in text.splitlines():  # even a reader that ignores quotes meets no formula at a line start
+        assert not line.startswith(("=", "+", "-", "@", "\t"))
+    assert [restore_cell(c) for c in rows[1][:2]] == [attack, "ok\n@SUM(A1)"]
+    sheet = load_workbook(write_table(frame, tmp_path / "s.xlsx")).active
+    assert sheet["A2"].value == "Evil Co\n'=cmd|' /C calc'!A0" and sheet["A2"].data_type == "s"

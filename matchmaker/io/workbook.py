@@ -1,0 +1,212 @@
+"""XLSX workbooks, read within the limits: the ZIP archive is checked before anything is unpacked,
+each sheet is streamed cell by cell, and only cells that hold a value take memory.
+
+openpyxl's normal and read-only modes both build every row up to the sheet's last used cell, so a
+10 KB workbook with one value at XFD1048576 asks for 17 billion cells. Here the sheet's XML is read
+with openpyxl's own streaming parser (the one its read-only sheets use), which yields the cells that
+exist with their coordinates: blank rows cost nothing, and a cell beyond the column limit stops the
+read with its address.
+
+The sheet with the company table is the one whose header names most contract columns, then the one
+with most rows. Formulas stay their text; date cells and zero-padded numbers read as the sheet shows
+them (:mod:`matchmaker.io.values`).
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+from matchmaker import vocab as V
+from matchmaker.io.limits import Clock, ReadLimits, megabytes
+from matchmaker.io.raw import CellNotes, HeaderScore, RawTable, best_header_index, fail, table_from_rows
+from matchmaker.io.report import ValidationReport
+from matchmaker.io.values import cell_text
+
+# More parts than any workbook of one table has; the directory of a ZIP is read into memory at once.
+MAX_ARCHIVE_MEMBERS = 10_000
+
+
+class _Sheet:
+    """One sheet as read: non-blank rows (row number, cell texts), merged ranges, cell notes."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.rows: list[tuple[int, list[str]]] = []
+        self.merged: list[str] = []
+        self.notes = CellNotes()
+
+    def score(self, header_score: HeaderScore) -> int:
+        return max((header_score(row) for _, row in self.rows[:50]), default=0)
+
+
+def read_xlsx(
+    data: bytes,
+    report: ValidationReport,
+    sheet: str | None,
+    header_score: HeaderScore,
+    limits: ReadLimits,
+    clock: Clock,
+) -> RawTable:
+    """The company table of the workbook in ``data`` (see the module docstring)."""
+    _check_archive(data, report, limits)
+    workbook = _open(data, report)
+    try:
+        names = list(workbook.sheetnames)
+        if sheet is not None and sheet not in names:
+            fail(report, "no_sheet", sheets=", ".join(names), required=f"(sheet '{sheet}' not found)")
+        budget = {"cells": 0}
+        sheets = [
+            _read_sheet(workbook, name, report, limits, clock, budget)
+            for name in ([sheet] if sheet is not None else names)
+        ]
+    finally:
+        workbook.close()
+    chosen = sheets[0] if sheet is not None else _choose(sheets, names, report, header_score)
+    header_at = best_header_index([row for _, row in chosen.rows], header_score) if chosen.rows else 0
+    rows = chosen.rows[header_at:]
+    if rows:
+        _report_merged(chosen.merged, rows[0][0], report)
+        first, header = rows[0]
+        rows[0] = (first, _named_header(header, max(len(row) for _, row in rows)))
+        if header_at:
+            report.add("info", "header_offset", rows=(first,), row=first, count=first - 1)
+    return table_from_rows(rows, report, header_score, header_found=True, notes=chosen.notes)
+
+
+def _check_archive(data: bytes, report: ValidationReport, limits: ReadLimits) -> None:
+    """Refuse a broken archive, or one that would unpack beyond ``limits.max_unpacked_bytes``.
+    The sizes in the ZIP directory bound what can be unpacked: Python's zipfile stops each member at
+    its stated size (and checks its CRC), so a member that lies about its size cannot unpack more."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError) as exc:
+        fail(report, "unreadable", kind="XLSX", reason=f"the ZIP archive is damaged ({exc})")
+    if len(members) > MAX_ARCHIVE_MEMBERS:
+        fail(report, "archive_members", found=f"{len(members):,}", limit=f"{MAX_ARCHIVE_MEMBERS:,}")
+    unpacked = sum(member.file_size for member in members)
+    if unpacked > limits.max_unpacked_bytes:
+        fail(
+            report,
+            "unpacked_too_large",
+            size=megabytes(unpacked),
+            packed=megabytes(len(data)),
+            limit=megabytes(limits.max_unpacked_bytes),
+        )
+
+
+def _open(data: bytes, report: ValidationReport):
+    import openpyxl
+
+    try:
+        return openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    except Exception as exc:  # openpyxl raises many kinds for a broken workbook
+        fail(report, "unreadable", kind="XLSX", reason=f"{type(exc).__name__}: {exc}")
+
+
+def _read_sheet(workbook, name: str, report: ValidationReport, limits: ReadLimits, clock: Clock, budget: dict):
+    from openpyxl.cell.read_only import ReadOnlyCell
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+    from openpyxl.worksheet._reader import WorkSheetParser
+
+    found = _Sheet(name)
+    worksheet = workbook[name]
+    if not isinstance(worksheet, ReadOnlyWorksheet):  # a chart sheet holds no cells
+        return found
+    source = worksheet._get_source()
+    try:
+        parser = WorkSheetParser(
+            source,
+            worksheet._shared_strings,
+            data_only=False,
+            epoch=workbook.epoch,
+            date_formats=workbook._date_formats,
+            timedelta_formats=workbook._timedelta_formats,
+        )
+        for number, cells in parser.parse():
+            present = [cell for cell in cells if cell["value"] is not None]
+            if clock.over():
+                fail(report, "time_limit", row=f"{number:,}", limit=f"{limits.max_seconds:g}")
+            if not present:
+                continue
+            width = max(cell["column"] for cell in present)
+            if width > limits.max_columns:
+                cell = f"{get_column_letter(width)}{number}"
+                fail(report, "cell_beyond_columns", sheet=name, cell=cell, limit=f"{limits.max_columns:,}")
+            row = [""] * width
+            for cell in present:
+                fmt = None
+                if cell["data_type"] in ("n", "d") and cell["style_id"]:
+                    fmt = ReadOnlyCell(worksheet, number, cell["column"], None, "n", cell["style_id"]).number_format
+                text, note = cell_text(cell["value"], fmt)
+                row[cell["column"] - 1] = text
+                if note:
+                    found.notes.add(note, cell["column"] - 1, number, text)
+            found.rows.append((number, row))
+            budget["cells"] += width
+            if len(found.rows) > limits.max_rows:
+                fail(report, "too_many_rows", row=f"{number:,}", limit=f"{limits.max_rows:,}")
+            if budget["cells"] > limits.max_cells:
+                fail(report, "too_many_cells", row=f"{number:,}", limit=f"{limits.max_cells:,}")
+        if parser.merged_cells is not None:
+            found.merged = [str(merged.ref) for merged in parser.merged_cells.mergeCell]
+    except Exception as exc:
+        from matchmaker.errors import ProfileFileError
+
+        if isinstance(exc, ProfileFileError):
+            raise
+        # a damaged sheet: bad XML, an entity bomb (expat refuses it), a cell reference out of range
+        fail(report, "unreadable", kind="XLSX", reason=f"sheet '{name}': {type(exc).__name__}: {exc}")
+    finally:
+        source.close()
+    return found
+
+
+def _choose(sheets: list[_Sheet], names: list[str], report: ValidationReport, header_score: HeaderScore) -> _Sheet:
+    """The sheet with the company table: most contract columns named in its header, then most rows."""
+    scored = [(s.score(header_score), len(s.rows), s) for s in sheets]
+    good = [entry for entry in scored if entry[0] >= 2]
+    if not good:
+        fail(report, "no_sheet", sheets=", ".join(names), required=", ".join(V.REQUIRED_COLUMNS))
+    best = max(score for score, _, _ in good)
+    top = sorted((entry for entry in good if entry[0] == best), key=lambda e: -e[1])
+    chosen = top[0][2]
+    if len(top) > 1:
+        report.add(
+            "warning",
+            "sheet_ambiguous",
+            sheets=", ".join(entry[2].name for entry in top),
+            sheet=chosen.name,
+            count=f"{top[0][1]:,}",
+        )
+    elif len(names) > 1:
+        report.add("info", "several_sheets", sheets=", ".join(names), sheet=chosen.name)
+    return chosen
+
+
+def _named_header(header: list[str], width: int) -> list[str]:
+    """The header over all ``width`` columns that hold values; a column without a header cell (under
+    a merged one, or right of the header) is kept as ``column_<letter>``."""
+    from openpyxl.utils import get_column_letter
+
+    padded = header + [""] * (width - len(header))
+    return [cell.strip() or f"column_{get_column_letter(i + 1)}" for i, cell in enumerate(padded)]
+
+
+def _report_merged(ranges: list[str], header_row: int, report: ValidationReport) -> None:
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.cell_range import CellRange
+
+    for ref in ranges:
+        try:
+            merged = CellRange(ref)
+        except (ValueError, TypeError):
+            continue
+        if merged.min_row <= header_row <= merged.max_row and merged.max_col > merged.min_col:
+            for col in range(merged.min_col + 1, merged.max_col + 1):
+                letter = get_column_letter(col)
+                report.add("warning", "merged_header", cells=merged.coord, letter=letter, name=f"column_{letter}")
+        elif merged.min_row > header_row:
+            report.add("warning", "merged_cells", rows=(merged.min_row,), cells=merged.coord)
