@@ -1,7 +1,8 @@
 """A profiles table -> :class:`~matchmaker.scoring.components.CompanyFeatures`: the arrays the score
 components read.
 
-Texts are embedded once (description, offers, seeks; duplicates once); glossary concepts become
+Texts are embedded once (description, offers, seeks, and the description's translations where the
+profile gives them, averaged into the text vector; duplicates once); glossary concepts become
 IDF-weighted unit rows; focus areas and cooperation types 0/1 rows; employee bands integers. A
 company without a NACE division gets a probability spread over the divisions whose prototypes its
 text is nearest to (:func:`sector_probabilities`).
@@ -34,10 +35,13 @@ def featurise(
     texts = table[V.TEXT].tolist()
     offers = [clean_for_embedding(o, config.MAX_EMBED_CHARS) or t for o, t in zip(table[V.OFFERS], texts)]
     seeks = [clean_for_embedding(s, config.MAX_EMBED_CHARS) or t for s, t in zip(table[V.SEEKS], texts)]
-    unique = list(dict.fromkeys(texts + offers + seeks))
+    versions = translations(table)
+    unique = list(dict.fromkeys(texts + offers + seeks + [v for row in versions for v in row]))
     vectors = encoder.encode(unique, show_progress=progress)
     lookup = {text: i for i, text in enumerate(unique)}
     text_vectors = vectors[[lookup[t] for t in texts]]
+    if any(versions):
+        text_vectors = _with_versions(text_vectors, versions, vectors, lookup)
 
     counts = concepts.matrix(texts)
     frequency = np.asarray((counts > 0).sum(axis=0)).ravel()
@@ -65,6 +69,36 @@ def featurise(
         cooperation=cooperation,
         size=size,
     )
+
+
+TRANSLATION_COLUMNS = (V.DESCRIPTION_DE, V.DESCRIPTION_ZH, V.DESCRIPTION_EN)
+
+
+def translations(table: pd.DataFrame) -> list[list[str]]:
+    """Per row, the cleaned translations of its description (``description_de/zh/en``) that differ
+    from the description itself; empty lists when a table has none."""
+    present = [c for c in TRANSLATION_COLUMNS if c in table.columns]
+    if not present:
+        return [[] for _ in range(len(table))]
+    rows = []
+    for record in table[[V.DESCRIPTION, *present]].itertuples(index=False):
+        original, *given = record
+        cleaned = (clean_for_embedding(str(v), config.MAX_EMBED_CHARS) for v in given if v and v != original)
+        rows.append(list(dict.fromkeys(v for v in cleaned if v)))
+    return rows
+
+
+def _with_versions(
+    text_vectors: np.ndarray, versions: list[list[str]], vectors: np.ndarray, lookup: dict
+) -> np.ndarray:
+    """Each company's text vector averaged with the vectors of its translations and scaled back to unit
+    length: a profile given in German and Chinese meets a partner in either language."""
+    combined = text_vectors.copy()
+    for row, texts in enumerate(versions):
+        if texts:
+            combined[row] += vectors[[lookup[t] for t in texts]].sum(axis=0)
+    norms = np.linalg.norm(combined, axis=1, keepdims=True)
+    return np.divide(combined, norms, out=np.zeros_like(combined), where=norms > 0)
 
 
 def _one_hot_sets(key_sets: pd.Series, keys: tuple[str, ...] | list[str], skip: set[str] = frozenset()) -> np.ndarray:

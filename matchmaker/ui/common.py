@@ -10,12 +10,14 @@ import streamlit as st
 from matchmaker import config as C
 from matchmaker import vocab as V
 from matchmaker.embeddings.encoders import RECOMMENDED_CONNECTED_MODEL
+from matchmaker.exports.reading import display_city, display_name
 from matchmaker.i18n import t
 from matchmaker.knowledge.taxonomy import load_taxonomy
 from matchmaker.scoring.matcher import Matcher
 from matchmaker.store.shortlists import ShortlistRecord, ShortlistStore
 from matchmaker.text import sort_key
 from matchmaker.ui import resources, state
+from matchmaker.vocab import Language
 
 
 def matcher() -> Matcher:
@@ -75,9 +77,14 @@ def md(key: str, **params: object) -> str:
     return tr(key, **{name: plain(value) for name, value in params.items()})
 
 
-def company_label(row: pd.Series) -> str:
-    local = f" · {row[V.NAME_LOCAL]}" if row.get(V.NAME_LOCAL) else ""
-    return f"{row[V.NAME]}{local} ({row[V.CITY]})"
+def company_label(row: pd.Series, language: Language | None = None) -> str:
+    """``Name · 名称 (City)`` in the script of ``language`` (the reader's by default)."""
+    language = language or state.language()
+    return f"{display_name(row, language)} ({display_city(row, language, load_taxonomy())})"
+
+
+def company_name(row: pd.Series) -> str:
+    return display_name(row, state.language())
 
 
 def sorted_ids(table: pd.DataFrame) -> list[str]:
@@ -91,7 +98,9 @@ def label(kind: str, key: str) -> str:
 
 
 def model_notice(current: Matcher) -> None:
-    if current.fitted_.encoder_name == C.DOMAIN_MODEL_NAME:
+    if current.fitted_.encoder_name == C.HYBRID_MODEL_NAME:
+        st.caption(tr("model_hybrid"))
+    elif current.fitted_.encoder_name == C.DOMAIN_MODEL_NAME:
         st.caption(tr("model_domain", recommended=RECOMMENDED_CONNECTED_MODEL))
     else:
         st.caption(tr("model_other", name=current.fitted_.encoder_name))

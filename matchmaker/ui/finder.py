@@ -9,6 +9,7 @@ import streamlit as st
 from matchmaker import config as C
 from matchmaker import vocab as V
 from matchmaker.errors import WeightsError
+from matchmaker.exports.reading import description_for
 from matchmaker.knowledge.taxonomy import load_taxonomy
 from matchmaker.scoring.explain import explain_pair
 from matchmaker.scoring.matcher import Filters
@@ -16,6 +17,7 @@ from matchmaker.scoring.weights import Weights, load_weights
 from matchmaker.ui import state
 from matchmaker.ui.common import (
     company_label,
+    company_name,
     current_shortlist,
     label,
     matcher,
@@ -123,14 +125,21 @@ def render() -> None:
     st.title(tr("page_finder"))
     model_notice(current)
     ids = sorted_ids(current.fitted_.profiles)
+    # one chooser per language (its labels are in the reader's script); the choice itself lives in
+    # state.COMPANY, which the portfolio page may set too
+    language = state.language()
+    key = state.COMPANY_WIDGET + language
     if st.session_state.get(state.COMPANY) not in ids:
         st.session_state[state.COMPANY] = ids[0]
+    if st.session_state.get(key) != st.session_state[state.COMPANY]:
+        st.session_state[key] = st.session_state[state.COMPANY]
     company_id = st.selectbox(
         tr("company"),
         ids,
-        key=state.COMPANY,
+        key=key,
         help=tr("company_help"),
-        format_func=lambda i: company_label(profiles.loc[i]),
+        format_func=lambda i: company_label(profiles.loc[i], language),
+        on_change=lambda: st.session_state.update({state.COMPANY: st.session_state[key]}),
     )
     source = profiles.loc[company_id]
     other = V.other_country(source[V.COUNTRY])
@@ -145,7 +154,7 @@ def render() -> None:
         st.info(tr("no_suggestions"))
         return
     suggestions["partner"] = [
-        f"{r}. {profiles.loc[t][V.NAME]}" for r, t in zip(suggestions[V.RANK], suggestions[V.TARGET_ID])
+        f"{r}. {company_name(profiles.loc[t])}" for r, t in zip(suggestions[V.RANK], suggestions[V.TARGET_ID])
     ]
     st.altair_chart(component_chart(suggestions), width="stretch")
     for row in suggestions.itertuples(index=False):
@@ -155,10 +164,15 @@ def render() -> None:
         ):
             explanation = explain_pair(current, company_id, row.target_id, weights=in_use)
             st.markdown(f"**{tr('why')}**")
-            for line in explanation.render(state.language(), (source[V.NAME], partner[V.NAME])):
+            for line in explanation.render(state.language(), (company_name(source), company_name(partner))):
                 st.text(f"• {line}")
             st.markdown(f"**{tr('profile')}**")
-            st.text(partner[V.DESCRIPTION][:1500])
+            shown = description_for(partner, state.language())
+            st.text(shown.text[:1500])
+            if shown.original:
+                st.caption(tr("translation_from_profile"))
+                with st.popover(tr("show_original")):
+                    st.text(shown.original[:1500])
             if partner[V.OFFERS]:
                 st.text(f"{tr('offers')}: {partner[V.OFFERS][:600]}")
             if partner[V.SEEKS]:

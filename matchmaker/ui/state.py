@@ -7,7 +7,8 @@ import streamlit as st
 from matchmaker.vocab import LANGUAGES, Language
 
 LANGUAGE = "ui_language"
-COMPANY = "finder_company"
+COMPANY = "finder_company"  # id of the company the finder shows
+COMPANY_WIDGET = "finder_company_choice_"  # + language: the chooser's labels are in the reader's script
 SHORTLIST_ID = "shortlist_id"  # id of the saved shortlist in use (database), or absent
 AUTHOR = "author_name"  # the user's name, saved with notes and outcomes
 UPLOAD = "uploaded_profiles"  # (file name, bytes) of the profiles in use, or None for the demo

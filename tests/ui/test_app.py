@@ -22,7 +22,7 @@ def test_finder_shows_partners_from_the_other_country_and_reranks(app):
     assert app.title[0].value == "Partnersuche"  # German by default
     first = [e.label for e in app.expander]
     assert first and all("Score" not in label for label in first)  # labels in German: "Punktzahl"
-    company = app.selectbox(key="finder_company")
+    company = app.selectbox(key="finder_company_choice_de")  # the chooser of the German interface
     chinese = next(option for option in company.options if "CN" in option)
     company.set_value(chinese).run()
     assert not app.exception

@@ -97,7 +97,9 @@ def test_dashboard_in_chromium(dashboard, tmp_path):
         print(f"first page interactive after {time.perf_counter() - started:.1f} s")
 
         # pick a Chinese company by typing part of its name in Chinese
-        page.get_by_test_id("stMain").get_by_role("combobox").first.click()
+        page.get_by_test_id("stMain").get_by_role("combobox").first.click(
+            timeout=120_000
+        )  # after the fit of the demo data
         page.keyboard.type("佛山")
         page.keyboard.press("Enter")
         expect(page.get_by_text("来自德国的推荐合作伙伴")).to_be_visible(timeout=60_000)
@@ -174,7 +176,9 @@ def test_profile_text_never_becomes_markup_in_the_dashboard_or_dossier(dashboard
         page.locator("input[type='file']").set_input_files(str(upload))
         expect(page.get_by_text("40 Unternehmen geladen")).to_be_visible(timeout=120_000)
         page.get_by_role("link", name="Partnersuche").click()
-        page.get_by_test_id("stMain").get_by_role("combobox").first.click()
+        page.get_by_test_id("stMain").get_by_role("combobox").first.click(
+            timeout=120_000
+        )  # after the fit of the upload
         page.keyboard.type("Fett")
         page.keyboard.press("Enter")
         expect(page.get_by_text("Vorgeschlagene Partner aus China")).to_be_visible(timeout=120_000)
