@@ -16,9 +16,11 @@ import pandas as pd
 
 from matchmaker import vocab as V
 from matchmaker.errors import ParameterError
+from matchmaker.exports.reading import display_city, display_name
 from matchmaker.i18n import t
 from matchmaker.io.cells import safe_table, xml_safe
 from matchmaker.io.files import writing
+from matchmaker.knowledge.taxonomy import load_taxonomy
 from matchmaker.scoring.components import COMPONENTS
 from matchmaker.scoring.items import ScoredItem, ShortlistItem
 from matchmaker.store.shortlists import EntryRecord, latest_steps
@@ -110,13 +112,15 @@ def released_contact(profile: pd.Series) -> dict[str, str]:
 
 def items_table(scored: list[ScoredItem], language: Language = "en") -> pd.DataFrame:
     """One readable row per item: both companies, score, weighted components, reasons, note and
-    outcome; contact columns only for partners who consented. Column names are keys (``partner``);
+    outcome; names and cities as a reader of ``language`` reads them (see :mod:`matchmaker.exports.reading`);
+    contact columns only for partners who consented. Column names are keys (``partner``);
     :func:`readable_headers` turns them into the reader's language."""
     components = sorted(
         {name for s in scored if s.explanation for name in s.explanation.contributions}, key=COMPONENTS.index
     )
     saved = any(entry.item.rank is None for entry in scored)  # from a saved shortlist: note and outcome columns
     rows = []
+    taxonomy = load_taxonomy()
     for entry in scored:
         item, source, target, explanation = entry.item, entry.source, entry.target, entry.explanation
         row: dict[str, object] = {"rank": item.rank} if item.rank is not None else {}
@@ -137,17 +141,18 @@ def items_table(scored: list[ScoredItem], language: Language = "en") -> pd.DataF
                 "contact_email": "",
             }
         else:
+            source_name, target_name = display_name(source, language), display_name(target, language)
             row |= {
                 "company_id": item.source_id,
-                "company": source[V.NAME],
+                "company": source_name,
                 "partner_id": item.target_id,
-                "partner": target[V.NAME],
+                "partner": target_name,
                 "partner_local_name": target[V.NAME_LOCAL],
-                "partner_city": target[V.CITY],
+                "partner_city": display_city(target, language, taxonomy),
                 "partner_country": target[V.COUNTRY],
                 "score": round(explanation.score, 4),
                 **{c: round(explanation.contributions.get(c, 0.0), 4) for c in components},
-                "why": " | ".join(explanation.render(language, (source[V.NAME], target[V.NAME]))),
+                "why": " | ".join(explanation.render(language, (source_name, target_name))),
                 "website": target[V.WEBSITE],
                 **released_contact(target),
             }
