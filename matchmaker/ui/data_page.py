@@ -7,6 +7,8 @@ import streamlit as st
 from matchmaker.ui import resources, state
 from matchmaker.ui.common import md, tr
 
+SHOWN_ISSUES = 200  # findings listed in the page; `matchmaker validate FILE` lists them all
+
 
 def render() -> None:
     st.title(tr("page_data"))
@@ -34,5 +36,8 @@ def render() -> None:
     else:
         st.error(tr("upload_bad"))
     st.text(report.summary(language))
-    for issue in report.sorted_issues():
-        st.text(issue.render(language))
+    issues = report.sorted_issues()
+    # one text block, at most SHOWN_ISSUES lines: a file with 100,000 problems must not become 100,000 elements
+    st.text("\n".join(issue.render(language) for issue in issues[:SHOWN_ISSUES]))
+    if len(issues) > SHOWN_ISSUES:
+        st.caption(tr("more_issues", shown=SHOWN_ISSUES, total=len(issues)))
