@@ -12,7 +12,7 @@ import sys
 
 import pandas as pd
 import pytest
-from helpers import company, write_csv
+from helpers import company, without_file_permission_override, write_csv
 
 from matchmaker.store.shortlists import ShortlistStore
 
@@ -20,16 +20,6 @@ GOOD = [
     company("DE1", "DE", "Köln", "Wir fertigen Getriebe für Industrieroboter."),
     company("CN1", "CN", "佛山", "公司生产工业机器人减速器。"),
 ]
-
-
-def without_file_permission_override(command: list[str]) -> list[str]:
-    """``command`` run so that file permissions apply to it (root reads and writes anything)."""
-    if os.geteuid() != 0:
-        return command
-    if not shutil.which("setpriv"):
-        pytest.skip("setpriv (util-linux) is needed to run a command without root's file access")
-    drop = "-dac_override,-dac_read_search"
-    return ["setpriv", "--bounding-set", drop, "--inh-caps", drop, "--", *command]
 
 
 def matchmaker(*args: str, unprivileged: bool = False, database: str | None = None) -> subprocess.CompletedProcess:

@@ -13,6 +13,7 @@ import subprocess
 import sys
 
 import pytest
+from helpers import without_file_permission_override
 
 from matchmaker.errors import CorruptDatabaseError, DatabaseError, FileAccessError
 from matchmaker.store.database import backup_database, sqlite_file
@@ -94,16 +95,6 @@ def test_a_read_only_database_says_so_on_the_first_write(tmp_path):
     with pytest.raises(DatabaseError, match="read-only, so nothing can be saved") as info:
         store.create_shortlist("Messe")
     assert str(path) in str(info.value) and not isinstance(info.value, CorruptDatabaseError)
-
-
-def without_file_permission_override(command: list[str]) -> list[str]:
-    """``command`` run so that file permissions apply to it (root reads and writes anything)."""
-    if os.geteuid() != 0:
-        return command
-    if not shutil.which("setpriv"):
-        pytest.skip("setpriv (util-linux) is needed to run a command without root's file access")
-    drop = "-dac_override,-dac_read_search"
-    return ["setpriv", "--bounding-set", drop, "--inh-caps", drop, "--", *command]
 
 
 WRITE = """
