@@ -38,3 +38,8 @@ def without_file_permission_override(command: list[str]) -> list[str]:
     )
     drop = "-dac_override,-dac_read_search"
     return ["setpriv", "--bounding-set", drop, "--inh-caps", drop, "--", *command]
+
+
+DOSSIER_TAGS = frozenset(
+    "html head meta title style body header h1 h2 h3 p br table tr th td div section ul li strong span".split()
+)  # every element the dossier template may produce

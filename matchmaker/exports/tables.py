@@ -18,7 +18,7 @@ from matchmaker import vocab as V
 from matchmaker.errors import ParameterError
 from matchmaker.exports.reading import display_city, display_name
 from matchmaker.i18n import t
-from matchmaker.io.cells import safe_table, xml_safe
+from matchmaker.io.cells import map_text_cells, safe_table, xml_safe
 from matchmaker.io.files import writing
 from matchmaker.knowledge.taxonomy import load_taxonomy
 from matchmaker.scoring.components import COMPONENTS
@@ -64,12 +64,7 @@ def xlsx_text(frame: pd.DataFrame) -> pd.DataFrame:
         value = xml_safe(value.replace("\r\n", "\n").replace("\r", "\n"))
         return value if len(value) <= XLSX_TEXT_CHARS else value[: XLSX_TEXT_CHARS - 2] + " …"
 
-    fitted = frame.copy()
-    for column in fitted.columns:
-        if fitted[column].dtype == object or pd.api.types.is_string_dtype(fitted[column]):
-            fitted[column] = fitted[column].map(fit)
-    fitted.columns = [fit(str(c)) for c in fitted.columns]
-    return fitted
+    return map_text_cells(frame, fit)
 
 
 def _write_xlsx(safe: pd.DataFrame, path: Path, sheet: str) -> None:

@@ -14,6 +14,7 @@ quoted and rows end in CRLF, so no line break inside a cell can end a row.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import pandas as pd
 
@@ -65,14 +66,19 @@ def xml_safe(text: str) -> str:
     return _NOT_XML.sub(lambda m: chr(0x2400 + ord(m.group())) if ord(m.group()) < 0x20 else "\ufffd", text)
 
 
+def map_text_cells(frame: pd.DataFrame, change: Callable[[object], object]) -> pd.DataFrame:
+    """A copy of ``frame`` with ``change`` applied to every cell of its text columns and to its column names."""
+    changed = frame.copy()
+    for column in changed.columns:
+        if changed[column].dtype == object or pd.api.types.is_string_dtype(changed[column]):
+            changed[column] = changed[column].map(change)
+    changed.columns = [change(str(c)) for c in changed.columns]
+    return changed
+
+
 def safe_table(frame: pd.DataFrame) -> pd.DataFrame:
     """Every text cell passed through :func:`safe_cell`; column names too."""
-    safe = frame.copy()
-    for column in safe.columns:
-        if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):
-            safe[column] = safe[column].map(safe_cell)
-    safe.columns = [safe_cell(str(c)) for c in safe.columns]
-    return safe
+    return map_text_cells(frame, safe_cell)
 
 
 def safe_filename(name: str, fallback: str = "export") -> str:

@@ -138,8 +138,13 @@ class Matcher(BaseEstimator):
 
     @property
     def weights_(self) -> Weights:
-        """The ``weights`` parameter, resolved (it may change after fit through ``set_params``)."""
-        return as_weights(self.weights)
+        """The ``weights`` parameter, resolved (it may change after fit through ``set_params``); a weights
+        file is read once per value, not at every call."""
+        raw, resolved = getattr(self, "_resolved_weights", (None, None))
+        if resolved is None or raw is not self.weights:
+            resolved = as_weights(self.weights)
+            self._resolved_weights = (self.weights, resolved)
+        return resolved
 
     def weights_for(self, override: Weights | None) -> Weights:
         """``override`` when given (a :class:`Weights`), else the matcher's own weights."""

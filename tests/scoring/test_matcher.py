@@ -113,3 +113,14 @@ def test_explanation_names_what_agrees_in_three_languages(fitted):
     assert "In beiden Profilen" in german and "双方简介中都出现" in chinese and "Found in both profiles" in english
     assert "电池" in german  # the German reader sees the Chinese term beside the German one
     assert explanation.score == pytest.approx(sum(explanation.contributions.values()), abs=1e-6)
+
+
+def test_a_weights_file_is_read_once_per_value(planted_profiles, domain_encoder, tmp_path):
+    path = tmp_path / "w.toml"
+    path.write_text('version = "one"\n[weights]\nsemantic = 1.0\n', encoding="utf-8")
+    matcher = Matcher(weights=str(path)).fit(planted_profiles, encoder=domain_encoder)
+    assert matcher.weights_.version == "one"
+    path.write_text('version = "two"\n[weights]\nsize = 1.0\n', encoding="utf-8")
+    assert matcher.recommend("DE1", k=1).columns[4:].tolist() == ["semantic"]  # not read again per call
+    matcher.set_params(weights=str(tmp_path / "w.toml"))  # a new value: read anew
+    assert matcher.weights_.version == "two"
