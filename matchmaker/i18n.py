@@ -1,7 +1,8 @@
 """Interface and message texts in German, Chinese and English.
 
-The catalogues are TOML files in ``matchmaker/locales/`` (one per language, the same keys in each),
-so translators edit data, not code. ``t(key, language, **params)`` formats one text.
+The catalogues are TOML files in ``matchmaker/locales/<language>/`` (one folder per language, the
+same files and keys in each; a file per part of the product, e.g. ``interface.toml``), so
+translators edit data, not code. ``t(key, language, **params)`` formats one text.
 """
 
 from __future__ import annotations
@@ -20,19 +21,26 @@ def catalogue(language: Language) -> dict[str, str]:
     """All texts of one language, flattened to dotted keys (``"validate.file_empty"``)."""
     if language not in LANGUAGES:
         raise ValueError(f"language must be one of {LANGUAGES}; got {language!r}.")
-    with (_LOCALES / f"{language}.toml").open("rb") as handle:
-        nested = tomllib.load(handle)
     flat: dict[str, str] = {}
 
-    def walk(prefix: str, node: dict) -> None:
+    def walk(prefix: str, node: dict, source: Path) -> None:
         for key, value in node.items():
             if isinstance(value, dict):
-                walk(f"{prefix}{key}.", value)
+                walk(f"{prefix}{key}.", value, source)
+            elif f"{prefix}{key}" in flat:
+                raise ValueError(f"The text key '{prefix}{key}' is defined twice; the second time in {source}.")
             else:
                 flat[f"{prefix}{key}"] = str(value)
 
-    walk("", nested)
+    for source in catalogue_files(language):
+        with source.open("rb") as handle:
+            walk("", tomllib.load(handle), source)
     return flat
+
+
+def catalogue_files(language: Language) -> list[Path]:
+    """The TOML files that make up one language's catalogue, in a fixed order."""
+    return sorted((_LOCALES / language).glob("*.toml"))
 
 
 def t(key: str, language: Language = "en", /, **params: object) -> str:

@@ -12,6 +12,7 @@ import pytest
 from helpers import REPO
 
 import matchmaker
+from matchmaker.i18n import catalogue, catalogue_files
 from matchmaker.vocab import LANGUAGES
 
 
@@ -38,14 +39,24 @@ def flat_keys(node: dict, prefix: str = "") -> set[str]:
     return keys
 
 
-def test_the_three_locale_files_hold_the_same_keys():
+def test_the_three_locale_folders_hold_the_same_files_and_keys():
     catalogues = {}
     for language in LANGUAGES:
-        with (REPO / "matchmaker" / "locales" / f"{language}.toml").open("rb") as handle:
-            catalogues[language] = flat_keys(tomllib.load(handle))
+        files = catalogue_files(language)
+        assert [file.name for file in files] == [file.name for file in catalogue_files("en")]
+        catalogues[language] = set()
+        for file in files:
+            with file.open("rb") as handle:
+                catalogues[language] |= {f"{file.stem}:{key}" for key in flat_keys(tomllib.load(handle))}
     everything = set().union(*catalogues.values())
     missing = {language: sorted(everything - keys) for language, keys in catalogues.items() if everything - keys}
     assert not missing, f"keys missing per language: {missing}"
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_no_text_key_is_defined_in_two_files_of_a_language(language):
+    catalogue.cache_clear()
+    assert catalogue(language)["severity.error"]
 
 
 @pytest.mark.parametrize("name", matchmaker.__all__)

@@ -25,7 +25,7 @@ SHIPPED = [
     "matchmaker/data/models/isa-domain-static/modules.json",
     "matchmaker/data/demo/companies.csv",
     "matchmaker/data/weights/default.toml",
-    "matchmaker/locales/zh.toml",
+    "matchmaker/locales/zh/interface.toml",
     "matchmaker/exports/templates/dossier.html.j2",
     "matchmaker/store/migrations/env.py",
     "matchmaker/ui/app.py",
