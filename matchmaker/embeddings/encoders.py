@@ -37,7 +37,6 @@ MODEL_PROMPTS: dict[str, str] = {
     "multilingual-e5": "query: ",
     "e5-": "query: ",
 }
-RECOMMENDED_CONNECTED_MODEL = "sentence-transformers/paraphrase-multilingual-MiniLM-L12-v2"
 # Named combinations of encoders (see matchmaker.embeddings.multilingual.CombinedEncoder): part=weight joined by "+".
 COMBINATIONS: dict[str, str] = {config.HYBRID_MODEL_NAME: config.HYBRID_MODEL_SPEC}
 

@@ -28,7 +28,8 @@ from matchmaker.io.report import ValidationReport
 from matchmaker.text import has_cjk
 
 DELIMITERS = (",", ";", "\t", "|")
-_DELIMITER_NAMES = {",": "comma (,)", ";": "semicolon (;)", "\t": "tab", "|": "vertical bar (|)"}
+# the finding that names the delimiter used, one per delimiter so each language words it in full
+_DELIMITER_FINDINGS = {",": "delimiter_comma", ";": "delimiter_semicolon", "\t": "delimiter_tab", "|": "delimiter_bar"}
 _SNIFF_RECORDS = 200
 _BOMS = (
     (b"\xef\xbb\xbf", "utf-8", None),
@@ -158,7 +159,7 @@ def read_delimited(
         if max(header_score(line.split()) for line in lines[:HEADER_SEARCH_ROWS]) >= 2:
             fail(report, "delimiter_unknown", header=first)
         fail(report, "single_column", header=first)
-    report.add("info", "delimiter_used", delimiter=_DELIMITER_NAMES[delimiter])
+    report.add("info", _DELIMITER_FINDINGS[delimiter])
     return table_from_rows(
         _records(text, delimiter, report, limits, clock), report, header_score, controls=has_control(text)
     )

@@ -9,7 +9,6 @@ import streamlit as st
 
 from matchmaker import config as C
 from matchmaker import vocab as V
-from matchmaker.embeddings.encoders import RECOMMENDED_CONNECTED_MODEL
 from matchmaker.exports.reading import display_city, display_name
 from matchmaker.i18n import t
 from matchmaker.knowledge.taxonomy import load_taxonomy
@@ -101,6 +100,7 @@ def model_notice(current: Matcher) -> None:
     if current.fitted_.encoder_name == C.HYBRID_MODEL_NAME:
         st.caption(tr("model_hybrid"))
     elif current.fitted_.encoder_name == C.DOMAIN_MODEL_NAME:
-        st.caption(tr("model_domain", recommended=RECOMMENDED_CONNECTED_MODEL))
+        st.caption(tr("model_domain"))
     else:
-        st.caption(tr("model_other", name=current.fitted_.encoder_name))
+        # a folder or hub name: only its last part, never a server path
+        st.caption(md("model_other", name=current.fitted_.encoder_name.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1]))
