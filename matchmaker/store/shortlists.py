@@ -21,97 +21,30 @@ from dataclasses import dataclass
 from typing import Literal, get_args
 
 import pandas as pd
-from sqlalchemy import (
-    CheckConstraint,
-    Date,
-    DateTime,
-    Float,
-    ForeignKey,
-    Index,
-    Integer,
-    String,
-    Text,
-    UniqueConstraint,
-    func,
-    select,
-)
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
+from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from matchmaker import vocab as V
 from matchmaker.errors import ConflictError, NotFoundError, ParameterError
+from matchmaker.store import audit
 from matchmaker.store.database import database_errors
+from matchmaker.store.permissions import Actor, Resource, can, require
+from matchmaker.store.schema import Base, Entry, OutcomeEvent, Shortlist, ShortlistShare, now
+
+__all__ = ["Base", "ShortlistStore", "ShortlistRecord", "EntryRecord", "STATUSES", "labels_from", "latest_steps"]
 
 Status = Literal["suggested", "contacted", "met", "agreement", "declined"]
 STATUSES: tuple[Status, ...] = get_args(Status)
-GRADE_OF_STATUS: dict[str, int] = {"agreement": 3, "met": 2, "contacted": 1, "declined": 0}
+# "accepted": the partner's agency agreed to an introduction (matchmaker.store.introductions), as
+# strong a sign as a first contact; "proposed", like "suggested", is no judgement yet.
+GRADE_OF_STATUS: dict[str, int] = {"agreement": 3, "met": 2, "contacted": 1, "accepted": 1, "declined": 0}
 LABEL_COLUMNS = (V.DE_ID, V.CN_ID, V.GRADE, "outcome", "happened_on", "note", "author")
 
 
 def _now() -> dt.datetime:
-    """UTC, without tzinfo: SQLite stores no zone, so every timestamp here is UTC by convention."""
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
-
-
-class Base(DeclarativeBase):
-    pass
-
-
-class Shortlist(Base):
-    __tablename__ = "shortlists"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    name: Mapped[str] = mapped_column(String(200))
-    author: Mapped[str] = mapped_column(String(120), server_default="")
-    dataset: Mapped[str] = mapped_column(String(200), server_default="")
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
-    updated_at: Mapped[dt.datetime] = mapped_column(DateTime)
-    version: Mapped[int] = mapped_column(Integer, server_default="1")
-    entries: Mapped[list[Entry]] = relationship(
-        back_populates="shortlist", cascade="all, delete-orphan", passive_deletes=True, order_by="Entry.id"
-    )
-    __mapper_args__ = {"version_id_col": version}
-
-
-class Entry(Base):
-    __tablename__ = "shortlist_entries"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    shortlist_id: Mapped[int] = mapped_column(ForeignKey("shortlists.id", ondelete="CASCADE"))
-    source_id: Mapped[str] = mapped_column(String(200))
-    target_id: Mapped[str] = mapped_column(String(200))
-    source_name: Mapped[str] = mapped_column(String(500), server_default="")
-    target_name: Mapped[str] = mapped_column(String(500), server_default="")
-    score: Mapped[float | None] = mapped_column(Float, nullable=True)
-    model: Mapped[str] = mapped_column(String(200), server_default="")
-    weights_version: Mapped[str] = mapped_column(String(200), server_default="")
-    note: Mapped[str] = mapped_column(Text, server_default="")
-    author: Mapped[str] = mapped_column(String(120), server_default="")
-    added_at: Mapped[dt.datetime] = mapped_column(DateTime)
-    updated_at: Mapped[dt.datetime] = mapped_column(DateTime)
-    version: Mapped[int] = mapped_column(Integer, server_default="1")
-    shortlist: Mapped[Shortlist] = relationship(back_populates="entries")
-    __table_args__ = (
-        UniqueConstraint("shortlist_id", "source_id", "target_id", name="uq_entry_pair"),
-        Index("ix_entries_shortlist", "shortlist_id"),
-    )
-    __mapper_args__ = {"version_id_col": version}
-
-
-class OutcomeEvent(Base):
-    __tablename__ = "outcome_events"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    de_id: Mapped[str] = mapped_column(String(200))
-    cn_id: Mapped[str] = mapped_column(String(200))
-    status: Mapped[str] = mapped_column(String(20))
-    happened_on: Mapped[dt.date] = mapped_column(Date)
-    note: Mapped[str] = mapped_column(Text, server_default="")
-    author: Mapped[str] = mapped_column(String(120), server_default="")
-    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime)
-    shortlist_id: Mapped[int | None] = mapped_column(ForeignKey("shortlists.id", ondelete="SET NULL"), nullable=True)
-    __table_args__ = (
-        CheckConstraint("status IN ('" + "', '".join(STATUSES) + "')", name="ck_outcome_status"),
-        Index("ix_outcomes_pair", "de_id", "cn_id"),
-    )
+    return now()
 
 
 @dataclass(frozen=True)
@@ -123,6 +56,13 @@ class ShortlistRecord:
     created_at: dt.datetime
     updated_at: dt.datetime
     entries: int
+    owner: str | None = None  # None with agency None: a shortlist of the local mode
+    agency: str | None = None
+    shared_with: tuple[str, ...] = ()
+
+    def resource(self) -> Resource:
+        """What the permission checks need to know about this shortlist."""
+        return Resource(agency=self.agency, owner=self.owner, shared_with=frozenset(self.shared_with))
 
 
 @dataclass(frozen=True)
@@ -207,21 +147,37 @@ def _guarded(action: str):
 
 
 class ShortlistStore:
-    """Shortlists and outcomes in the database behind ``engine`` (see :mod:`matchmaker.store.database`).
+    """Shortlists and outcomes in the database behind ``engine`` (see :mod:`matchmaker.store.database`),
+    as ``actor`` sees them (default: the single-user local mode, which sees and changes everything).
+
+    A signed-in user's new shortlist belongs to that user and agency; the agency reads it, the owner
+    (and the agency's admin) changes it, another agency reads it only once it is shared with it
+    (:meth:`share`). Every change is written to the audit log.
 
     >>> store = ShortlistStore.open("sqlite:///shortlists.sqlite")
     >>> trip = store.create_shortlist("Delegation Foshan, May", author="A. Weber")
     >>> store.add_entry(trip.id, "DE0001", "CN0042", author="A. Weber", score=0.71)
     """
 
-    def __init__(self, engine) -> None:
+    def __init__(self, engine, actor: Actor | None = None) -> None:
         self.engine = engine
+        self.actor = actor or Actor.local_mode()
 
     @classmethod
-    def open(cls, url: str) -> ShortlistStore:
+    def open(cls, url: str, actor: Actor | None = None) -> ShortlistStore:
         from matchmaker.store.database import open_database
 
-        return cls(open_database(url))
+        return cls(open_database(url), actor)
+
+    def _require(self, session: Session, shortlist: Shortlist, action: str) -> None:
+        shared = frozenset(
+            session.scalars(select(ShortlistShare.agency).where(ShortlistShare.shortlist_id == shortlist.id))
+        )
+        resource = Resource(agency=shortlist.agency, owner=shortlist.owner, shared_with=shared)
+        require(self.actor, action, resource, what=f"shortlist {shortlist.id} ('{shortlist.name}')")  # type: ignore[arg-type]
+
+    def _audit(self, session: Session, action: str, resource_id: object, detail: str = "") -> None:
+        audit.record(session, self.actor, action, "shortlist", resource_id, detail)
 
     def _session(self) -> Session:
         return Session(self.engine, expire_on_commit=False)
@@ -234,7 +190,9 @@ class ShortlistStore:
             raise ParameterError(
                 "A shortlist needs a name. Got an empty name; type one, e.g. 'Delegation Foshan, May'."
             )
+        require(self.actor, "shortlist.create", what="a shortlist")
         now = _now()
+        owner, agency = (None, None) if self.actor.local else (self.actor.login, self.actor.agency)
         with self._session() as session, session.begin():
             shortlist = Shortlist(
                 name=name,
@@ -242,14 +200,19 @@ class ShortlistStore:
                 dataset=_text(dataset, "dataset", 200),
                 created_at=now,
                 updated_at=now,
+                owner=owner,
+                agency=agency,
             )
             session.add(shortlist)
             session.flush()
-            return ShortlistRecord(shortlist.id, shortlist.name, shortlist.author, shortlist.dataset, now, now, 0)
+            self._audit(session, "shortlist.create", shortlist.id)
+            return ShortlistRecord(
+                shortlist.id, shortlist.name, shortlist.author, shortlist.dataset, now, now, 0, owner, agency
+            )
 
     @_guarded("read")
     def shortlists(self) -> list[ShortlistRecord]:
-        """All shortlists, the most recently changed first."""
+        """The shortlists the actor may read, the most recently changed first."""
         counts = select(Entry.shortlist_id, func.count(Entry.id).label("n")).group_by(Entry.shortlist_id).subquery()
         query = (
             select(Shortlist, func.coalesce(counts.c.n, 0))
@@ -257,15 +220,34 @@ class ShortlistStore:
             .order_by(Shortlist.updated_at.desc(), Shortlist.id.desc())
         )
         with self._session() as session:
-            return [
-                ShortlistRecord(s.id, s.name, s.author, s.dataset, s.created_at, s.updated_at, n)
+            shares: dict[int, list[str]] = {}
+            for shortlist_id, agency in session.execute(select(ShortlistShare.shortlist_id, ShortlistShare.agency)):
+                shares.setdefault(shortlist_id, []).append(agency)
+            records = [
+                ShortlistRecord(
+                    s.id,
+                    s.name,
+                    s.author,
+                    s.dataset,
+                    s.created_at,
+                    s.updated_at,
+                    n,
+                    s.owner,
+                    s.agency,
+                    tuple(sorted(shares.get(s.id, ()))),
+                )
                 for s, n in session.execute(query)
             ]
+        return [r for r in records if can(self.actor, "shortlist.read", r.resource())]
 
     def shortlist(self, shortlist_id: int) -> ShortlistRecord:
         for record in self.shortlists():
             if record.id == shortlist_id:
                 return record
+        with self._session() as session:
+            found = session.get(Shortlist, shortlist_id)
+            if found is not None:  # there, but not the actor's to read
+                self._require(session, found, "shortlist.read")
         raise NotFoundError(
             f"Shortlist {shortlist_id} does not exist (any more). Pick one of the saved shortlists (`matchmaker shortlists` lists them)."
         )
@@ -277,13 +259,33 @@ class ShortlistStore:
             raise ParameterError("A shortlist needs a name. Got an empty name.")
         with self._session() as session, session.begin():
             shortlist = self._get(session, Shortlist, shortlist_id)
+            self._require(session, shortlist, "shortlist.write")
             shortlist.name, shortlist.updated_at = name, _now()
+            self._audit(session, "shortlist.rename", shortlist_id)
 
     @_guarded("save to")
     def delete_shortlist(self, shortlist_id: int) -> None:
         """Delete a shortlist and its entries; recorded outcomes stay (they belong to the pairs)."""
         with self._session() as session, session.begin():
-            session.delete(self._get(session, Shortlist, shortlist_id))
+            shortlist = self._get(session, Shortlist, shortlist_id)
+            self._require(session, shortlist, "shortlist.write")
+            session.delete(shortlist)
+            self._audit(session, "shortlist.delete", shortlist_id)
+
+    @_guarded("save to")
+    def share(self, shortlist_id: int, agency: str, shared: bool = True) -> None:
+        """Let ``agency`` read the shortlist (``shared=False``: no longer)."""
+        with self._session() as session, session.begin():
+            shortlist = self._get(session, Shortlist, shortlist_id)
+            self._require(session, shortlist, "shortlist.write")
+            session.execute(
+                delete(ShortlistShare).where(
+                    ShortlistShare.shortlist_id == shortlist_id, ShortlistShare.agency == agency
+                )
+            )
+            if shared:
+                session.add(ShortlistShare(shortlist_id=shortlist_id, agency=agency))
+            self._audit(session, "shortlist.share" if shared else "shortlist.unshare", shortlist_id, f"agency {agency}")
 
     # --- entries ------------------------------------------------------------------------------
     @_guarded("save to")
@@ -306,6 +308,7 @@ class ShortlistStore:
         try:
             with self._session() as session, session.begin():
                 shortlist = self._get(session, Shortlist, shortlist_id)
+                self._require(session, shortlist, "shortlist.write")
                 entry = Entry(
                     shortlist_id=shortlist_id,
                     source_id=str(source_id),
@@ -323,6 +326,7 @@ class ShortlistStore:
                 session.add(entry)
                 session.flush()
                 session.execute(Shortlist.__table__.update().where(Shortlist.id == shortlist.id).values(updated_at=now))
+                self._audit(session, "shortlist.add", shortlist_id, f"{entry.source_id} -> {entry.target_id}")
                 return _entry_record(entry)
         except IntegrityError:
             with self._session() as session:
@@ -340,7 +344,7 @@ class ShortlistStore:
     @_guarded("read")
     def entries(self, shortlist_id: int) -> list[EntryRecord]:
         with self._session() as session:
-            self._get(session, Shortlist, shortlist_id)
+            self._require(session, self._get(session, Shortlist, shortlist_id), "shortlist.read")
             return [
                 _entry_record(e)
                 for e in session.scalars(select(Entry).where(Entry.shortlist_id == shortlist_id).order_by(Entry.id))
@@ -353,12 +357,14 @@ class ShortlistStore:
         try:
             with self._session() as session, session.begin():
                 entry = self._get(session, Entry, entry_id)
+                self._require(session, entry.shortlist, "shortlist.write")
                 if entry.version != expected_version:
                     raise ConflictError(self._conflict(entry))
                 entry.note, entry.updated_at = note, _now()
                 if author:
                     entry.author = _text(author, "author", 120)
                 session.flush()
+                self._audit(session, "shortlist.note", entry.shortlist_id, f"entry {entry_id}")
                 return _entry_record(entry)
         except StaleDataError:
             with self._session() as session:
@@ -375,7 +381,10 @@ class ShortlistStore:
     @_guarded("save to")
     def remove_entry(self, entry_id: int) -> None:
         with self._session() as session, session.begin():
-            session.delete(self._get(session, Entry, entry_id))
+            entry = self._get(session, Entry, entry_id)
+            self._require(session, entry.shortlist, "shortlist.write")
+            session.delete(entry)
+            self._audit(session, "shortlist.remove", entry.shortlist_id, f"entry {entry_id}")
 
     # --- outcomes -----------------------------------------------------------------------------
     @_guarded("save to")
@@ -401,6 +410,10 @@ class ShortlistStore:
                 "record it on the day it happens."
             )
         with self._session() as session, session.begin():
+            if shortlist_id is not None:
+                self._require(session, self._get(session, Shortlist, shortlist_id), "shortlist.write")
+            else:
+                require(self.actor, "shortlist.create", what="an outcome")
             event = OutcomeEvent(
                 de_id=str(de_id),
                 cn_id=str(cn_id),
@@ -413,6 +426,9 @@ class ShortlistStore:
             )
             session.add(event)
             session.flush()
+            audit.record(
+                session, self.actor, "outcome.record", "outcome", event.id, f"{event.de_id} -> {event.cn_id}: {status}"
+            )
             return event.id
 
     @_guarded("read")

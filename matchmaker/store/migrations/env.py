@@ -4,7 +4,7 @@ in, or, from the ``alembic`` command line, on the URL in alembic.ini / ``-x url=
 from alembic import context
 from sqlalchemy import create_engine
 
-from matchmaker.store.shortlists import Base
+from matchmaker.store.schema import Base
 
 config = context.config
 
