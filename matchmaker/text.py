@@ -80,14 +80,34 @@ def fold(text: str) -> str:
     return "".join(ch for ch in text if ch.isalnum())
 
 
-def sort_key(name: str) -> str:
-    """A key that sorts German and Chinese names together the way readers expect: umlauts spelled out
-    as in German phone books (DIN 5007-2: ä = ae), Chinese by Hanyu Pinyin (佛山 sorts as "foshan", between "Essen" and
-    "Fulda")."""
-    return fold(_pinyin(name)) if has_cjk(name) else fold(unicodedata.normalize("NFKD", name))
+def plain_letters(text: str) -> str:
+    """Letters and digits without marks, case-folded: tone marks and umlauts dropped, ß as ss.
+    ``plain_letters("Fóshān") == "foshan"``, ``plain_letters("Köln") == "koln"``."""
+    decomposed = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", text).casefold().replace("ß", "ss"))
+    return "".join(ch for ch in decomposed if ch.isalnum() and not unicodedata.combining(ch))
 
 
-def _pinyin(text: str) -> str:
+def toneless_pinyin(text: str) -> str:
+    """The Chinese characters of ``text`` as pinyin without tones or spaces, other letters as they are:
+    ``toneless_pinyin("佛山市顺德区") == "foshanshishundequ"``."""
     from pypinyin import lazy_pinyin
 
-    return "".join(lazy_pinyin(text))
+    return plain_letters("".join(lazy_pinyin(text))) if has_cjk(text) else plain_letters(text)
+
+
+def collation_key(text: str, language: Language) -> tuple[str, str, str]:
+    """A key that sorts names as a reader of ``language`` expects.
+
+    Chinese interface: by Hanyu Pinyin (佛山 as "foshan"), syllables of the same letters by tone
+    (妈 mā before 马 mǎ), Latin names among them by their letters. German and English: by letters
+    with umlauts as their base vowel (DIN 5007-1: Ärzte beside Arzt, before Asche), case ignored,
+    Chinese names by their pinyin; equal letters put the unmarked spelling first.
+    """
+    if has_cjk(text):
+        from pypinyin import Style, lazy_pinyin
+
+        syllables = lazy_pinyin(text, style=Style.TONE3, neutral_tone_with_five=True)
+        letters = plain_letters("".join("".join(ch for ch in s if not ch.isdigit()) for s in syllables))
+        tones = "".join(ch for s in syllables for ch in s if ch.isdigit())
+        return letters, tones, text
+    return plain_letters(text), unicodedata.normalize("NFKC", text).casefold(), text

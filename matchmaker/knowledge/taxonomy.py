@@ -231,6 +231,20 @@ class Taxonomy:
                 return self._city_index[spelling]
         return None
 
+    def city_spellings(self, key: str) -> tuple[str, ...]:
+        """Every known spelling of a member city (its names in three languages and its aliases:
+        Köln, 科隆, Cologne, Koeln, …); empty for an unknown key."""
+        return self._city_spellings.get(key, ())
+
+    @cached_property
+    def _city_spellings(self) -> dict[str, tuple[str, ...]]:
+        return {
+            row["key"]: tuple(
+                dict.fromkeys([row["key"], row["name_de"], row["name_zh"], row["name_en"], *_split(row["aliases"])])
+            )
+            for row in self.cities.to_dict("records")
+        }
+
     @cached_property
     def _cjk_spellings_longest_first(self) -> tuple[str, ...]:
         return tuple(sorted((s for s in self._city_index if has_cjk(s) and len(s) >= 2), key=len, reverse=True))

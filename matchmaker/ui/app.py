@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from matchmaker.ui import data_page, finder, portfolio, shortlist_page, state
+from matchmaker.ui import chrome, data_page, finder, portfolio, shortlist_page, state
 from matchmaker.ui.common import tr
 from matchmaker.vocab import LANGUAGE_NAMES, LANGUAGES
 
@@ -17,6 +17,8 @@ st.sidebar.radio(
     on_change=state.remember_language,
 )
 state.remember_language()
+with st.sidebar:
+    chrome.translate_streamlit_texts(state.language())
 st.sidebar.text_input(tr("your_name"), key=state.AUTHOR, max_chars=120)
 
 pages = {

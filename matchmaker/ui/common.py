@@ -10,11 +10,11 @@ import streamlit as st
 from matchmaker import config as C
 from matchmaker import vocab as V
 from matchmaker.exports.reading import display_city, display_name
+from matchmaker.exports.search import query_matches, search_text, sorted_by_label
 from matchmaker.i18n import t
 from matchmaker.knowledge.taxonomy import load_taxonomy
 from matchmaker.scoring.matcher import Matcher
 from matchmaker.store.shortlists import ShortlistRecord, ShortlistStore
-from matchmaker.text import sort_key
 from matchmaker.ui import resources, state
 from matchmaker.vocab import Language
 
@@ -29,6 +29,12 @@ def matcher() -> Matcher:
 
 def store() -> ShortlistStore:
     return resources.shortlist_store(C.Environment.read().database_url)
+
+
+def data_key() -> str:
+    """A short key of the data in use (the demo or the upload's digest), for per-data caches."""
+    upload = state.upload()
+    return resources.content_key(upload[1] if upload else None)
 
 
 def dataset_name() -> str:
@@ -86,10 +92,38 @@ def company_name(row: pd.Series) -> str:
     return display_name(row, state.language())
 
 
-def sorted_ids(table: pd.DataFrame) -> list[str]:
-    """Company ids sorted by name as German and Chinese readers expect (see text.sort_key)."""
-    keys = table[V.NAME].map(sort_key)
-    return list(table.assign(_key=keys).sort_values("_key")[V.ID])
+def sorted_ids(table: pd.DataFrame, language: Language | None = None) -> list[str]:
+    """Company ids sorted by the name the reader sees, as the reader expects (pinyin in Chinese,
+    German collation otherwise; see text.collation_key)."""
+    language = language or state.language()
+    names = dict(zip(table[V.ID], (display_name(row, language) for _, row in table.iterrows())))
+    return sorted_by_label(names, names, language)
+
+
+def sorted_keys(keys, kind: str) -> list[str]:
+    """Taxonomy keys (cities, focus areas, …) sorted by their labels in the reader's language."""
+    return sorted_by_label(keys, lambda key: label(kind, key), state.language())
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def search_texts(_table: pd.DataFrame, data_key: str) -> dict[str, str]:
+    """Each company's searchable forms (see exports.search.search_text), once per data set."""
+    taxonomy = load_taxonomy()
+    return {row[V.ID]: search_text(row, taxonomy) for _, row in _table.iterrows()}
+
+
+def search_box(table: pd.DataFrame, ids: list[str], data_key: str, key: str) -> list[str]:
+    """A search field over ``ids``: the ones the typed words find (any name form, pinyin, city)."""
+    query = st.text_input(tr("search_company"), key=key, help=tr("search_company_help"), max_chars=200)
+    if not query.strip():
+        return ids
+    texts = search_texts(table, data_key)
+    found = [i for i in ids if query_matches(query, texts[i])]
+    if found:
+        st.caption(tr("search_found", found=len(found), total=len(ids)))
+    else:
+        st.warning(md("search_none", query=query))
+    return found
 
 
 def label(kind: str, key: str) -> str:
@@ -103,4 +137,6 @@ def model_notice(current: Matcher) -> None:
         st.caption(tr("model_domain"))
     else:
         # a folder or hub name: only its last part, never a server path
-        st.caption(md("model_other", name=current.fitted_.encoder_name.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1]))
+        st.caption(
+            md("model_other", name=current.fitted_.encoder_name.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1])
+        )

@@ -19,12 +19,15 @@ from matchmaker.ui.common import (
     company_label,
     company_name,
     current_shortlist,
+    data_key,
     label,
     matcher,
     md,
     model_notice,
     plain,
+    search_box,
     sorted_ids,
+    sorted_keys,
     store,
     tr,
 )
@@ -73,28 +76,50 @@ def filters_sidebar(current, other: str) -> tuple[Filters, int]:
     taxonomy = load_taxonomy()
     table = current.fitted_.profiles[current.fitted_.profiles[V.COUNTRY] == other]
     st.sidebar.subheader(tr("filters"))
-    cities = sorted({c for c in table[V.CITY_KEY] if c}, key=lambda c: label("city", c))
+    cities = sorted_keys({c for c in table[V.CITY_KEY] if c}, "city")
     sectors = sorted({d for d in table[V.NACE_DIVISION] if d})
     focus = [k for k in taxonomy.focus_keys if k != "other"]
     cooperation = list(taxonomy.cooperation_keys)
     chosen = Filters(
         cities=tuple(
-            st.sidebar.multiselect(tr("filter_city"), cities, format_func=lambda c: label("city", c), key="f_city")
+            st.sidebar.multiselect(
+                tr("filter_city"),
+                cities,
+                format_func=lambda c: label("city", c),
+                key="f_city",
+                placeholder=tr("choose_options"),
+            )
         ),
         sectors=tuple(
             st.sidebar.multiselect(
-                tr("filter_sector"), sectors, format_func=lambda d: f"{d} {label('division', d)}", key="f_sector"
+                tr("filter_sector"),
+                sectors,
+                format_func=lambda d: f"{d} {label('division', d)}",
+                key="f_sector",
+                placeholder=tr("choose_options"),
             )
         ),
         focus=tuple(
-            st.sidebar.multiselect(tr("filter_focus"), focus, format_func=lambda k: label("focus", k), key="f_focus")
+            st.sidebar.multiselect(
+                tr("filter_focus"),
+                focus,
+                format_func=lambda k: label("focus", k),
+                key="f_focus",
+                placeholder=tr("choose_options"),
+            )
         ),
         cooperation=tuple(
             st.sidebar.multiselect(
-                tr("filter_cooperation"), cooperation, format_func=lambda k: label("cooperation", k), key="f_coop"
+                tr("filter_cooperation"),
+                cooperation,
+                format_func=lambda k: label("cooperation", k),
+                key="f_coop",
+                placeholder=tr("choose_options"),
             )
         ),
-        sizes=tuple(st.sidebar.multiselect(tr("filter_size"), V.SIZE_BANDS, key="f_size")),
+        sizes=tuple(
+            st.sidebar.multiselect(tr("filter_size"), V.SIZE_BANDS, key="f_size", placeholder=tr("choose_options"))
+        ),
         min_score=st.sidebar.slider(tr("min_score"), 0.0, 1.0, 0.0, 0.01, key="f_min_score"),
     )
     k = st.sidebar.slider(tr("top_k"), 1, 30, 10, key="f_top_k")
@@ -111,7 +136,7 @@ def component_chart(suggestions: pd.DataFrame) -> alt.Chart:
         .mark_bar()
         .encode(
             x=alt.X("sum(value):Q", title=tr("score")),
-            y=alt.Y("partner:N", sort=order, title=None),
+            y=alt.Y("partner:N", sort=order, title=None, axis=alt.Axis(labelLimit=420)),
             color=alt.Color("component:N", title=tr("components")),
             tooltip=["partner", "component", alt.Tooltip("value:Q", format=".3f")],
         )
@@ -125,6 +150,7 @@ def render() -> None:
     st.title(tr("page_finder"))
     model_notice(current)
     ids = sorted_ids(current.fitted_.profiles)
+    ids = search_box(current.fitted_.profiles, ids, data_key(), key="finder_search") or ids
     # one chooser per language (its labels are in the reader's script); the choice itself lives in
     # state.COMPANY, which the portfolio page may set too
     language = state.language()
