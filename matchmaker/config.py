@@ -14,7 +14,7 @@ Library code takes what it needs as arguments and never reads ``os.environ`` its
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib.resources import files
 from pathlib import Path
 
@@ -69,16 +69,49 @@ class Environment:
     database_url: str
     weights_file: Path
     weights_dir: Path  # where tuned weights files are written and found (besides the shipped ones)
+    # the alliance platform (matchmaker/store): "local" = one user, no sign-in; "shared" = sign-in required
+    mode: str = "local"
+    session_hours: float = 8.0  # a signed-in session lasts this long
+    max_failed_sign_ins: int = 5  # wrong passwords in a row before the account is locked ...
+    lock_minutes: float = 15.0  # ... for this long
+    verify_months: int = 12  # profiles not verified for longer are flagged
+    smtp_host: str = ""  # empty: no e-mail notifications
+    smtp_port: int = 25
+    smtp_sender: str = "isa-matchmaker@localhost"
+    smtp_user: str = ""
+    smtp_password: str = field(default="", repr=False)
+    smtp_starttls: bool = False
 
     @classmethod
     def read(cls) -> Environment:
+        env = os.environ.get
         return cls(
             cache_dir=Path(os.environ.get("MATCHMAKER_CACHE_DIR") or user_cache_path(APP_NAME, appauthor=False)),
             model=os.environ.get("MATCHMAKER_MODEL") or DEFAULT_MODEL,
             database_url=os.environ.get("MATCHMAKER_DATABASE_URL") or default_database_url(),
             weights_file=Path(os.environ.get("MATCHMAKER_WEIGHTS") or DEFAULT_WEIGHTS_FILE),
             weights_dir=Path(os.environ.get("MATCHMAKER_WEIGHTS_DIR") or user_data_dir() / "weights"),
+            mode=env("MATCHMAKER_MODE") or "local",
+            session_hours=_number(env("MATCHMAKER_SESSION_HOURS"), 8.0),
+            max_failed_sign_ins=int(_number(env("MATCHMAKER_MAX_FAILED_SIGN_INS"), 5)),
+            lock_minutes=_number(env("MATCHMAKER_LOCK_MINUTES"), 15.0),
+            verify_months=int(_number(env("MATCHMAKER_VERIFY_MONTHS"), 12)),
+            smtp_host=env("MATCHMAKER_SMTP_HOST") or "",
+            smtp_port=int(_number(env("MATCHMAKER_SMTP_PORT"), 25)),
+            smtp_sender=env("MATCHMAKER_SMTP_SENDER") or "isa-matchmaker@localhost",
+            smtp_user=env("MATCHMAKER_SMTP_USER") or "",
+            smtp_password=env("MATCHMAKER_SMTP_PASSWORD") or "",
+            smtp_starttls=(env("MATCHMAKER_SMTP_STARTTLS") or "").lower() in ("1", "true", "yes"),
         )
+
+
+def _number(value: str | None, default: float) -> float:
+    """A positive number from the environment; the default when unset or unreadable."""
+    try:
+        number = float(value) if value else default
+    except ValueError:
+        return default
+    return number if number > 0 else default
 
 
 def default_database_url() -> str:

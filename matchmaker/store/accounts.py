@@ -135,17 +135,18 @@ class Accounts:
 
     def _insert_agency(self, actor, key, name, country, name_de="", name_zh="", name_en="", city="", email=""):
         fields = dict(name=name[:200], name_de=name_de[:200], name_zh=name_zh[:200], name_en=name_en[:200])
-        try:
-            with database_errors(self.engine, "save to"), self._session() as session, session.begin():
-                agency = Agency(
-                    key=key, country=country, city=city[:200], email=email[:320], created_at=now(), **fields
-                )
-                session.add(agency)
-                session.flush()
-                audit.record(session, actor, "agency.create", "agency", key, f"country {country or '-'}")
-                return _agency_record(agency)
-        except IntegrityError:
-            raise ConflictError(f"The agency '{key}' exists already (`matchmaker agency list` shows it).") from None
+        with database_errors(self.engine, "save to"):
+            try:
+                with self._session() as session, session.begin():
+                    agency = Agency(
+                        key=key, country=country, city=city[:200], email=email[:320], created_at=now(), **fields
+                    )
+                    session.add(agency)
+                    session.flush()
+                    audit.record(session, actor, "agency.create", "agency", key, f"country {country or '-'}")
+                    return _agency_record(agency)
+            except IntegrityError:
+                raise ConflictError(f"The agency '{key}' exists already (`matchmaker agency list` shows it).") from None
 
     def ensure_demo_agency(self, actor: Actor) -> tuple[AgencyRecord, bool]:
         """The "demo" agency (fictional demo companies), created when missing; (record, created)."""
@@ -198,16 +199,14 @@ class Accounts:
             )
         self.agency(agency)
         created = now()
-        try:
-            with database_errors(self.engine, "save to"), self._session() as session, session.begin():
-                session.add(
-                    User(
-                        login=login, agency=agency, role=role, password_hash=_HASHER.hash(password), created_at=created
-                    )
-                )
-                audit.record(session, actor, "user.create", "user", login, f"agency {agency}, role {role}")
-        except IntegrityError:
-            raise ConflictError(f"The login '{login}' is taken. Choose another one.") from None
+        with database_errors(self.engine, "save to"):
+            try:
+                with self._session() as session, session.begin():
+                    hashed = _HASHER.hash(password)
+                    session.add(User(login=login, agency=agency, role=role, password_hash=hashed, created_at=created))
+                    audit.record(session, actor, "user.create", "user", login, f"agency {agency}, role {role}")
+            except IntegrityError:
+                raise ConflictError(f"The login '{login}' is taken. Choose another one.") from None
         return UserRecord(login, agency, role, created, None, True)
 
     def users(self, actor: Actor) -> list[UserRecord]:
