@@ -9,7 +9,9 @@ import streamlit as st
 from matchmaker import config as C
 from matchmaker import vocab as V
 from matchmaker.errors import WeightsError
+from matchmaker.exports.gist import needs_gist, profile_gist
 from matchmaker.exports.reading import description_for
+from matchmaker.i18n import t
 from matchmaker.knowledge.taxonomy import load_taxonomy
 from matchmaker.scoring.explain import explain_pair
 from matchmaker.scoring.matcher import Filters
@@ -144,6 +146,33 @@ def component_chart(suggestions: pd.DataFrame) -> alt.Chart:
     )
 
 
+def profile_text(partner: pd.Series, language: V.Language) -> None:
+    """A partner's description, offer and search as the reader can read them: the profile's own
+    translation where given, else a gist derived from the original; the original one click away."""
+    shown = description_for(partner, language)
+    gist = profile_gist(partner, language)
+    originals = [shown.original] if shown.original else []
+    if shown.language is None and needs_gist(partner, V.DESCRIPTION, language):
+        st.caption(t("gist.heading", language))
+        st.text("\n".join(f"• {line}" for line in gist.lines()) if gist.names_concepts else t("gist.nothing", language))
+        st.caption(t("gist.caption", language))
+        originals = [shown.text]
+    else:
+        st.text(shown.text[:1500])
+        if shown.original:
+            st.caption(tr("translation_from_profile"))
+    for field, key, terms in ((V.OFFERS, "offers", gist.offers), (V.SEEKS, "seeks", gist.seeks)):
+        text = str(partner[field] or "")
+        if text and needs_gist(partner, field, language):
+            st.text(f"{tr(key)}: {', '.join(terms) or '—'} ({tr('terms_from_original')})")
+            originals.append(f"{tr(key)}: {text}")
+        elif text:
+            st.text(f"{tr(key)}: {text[:600]}")
+    if originals:
+        with st.popover(tr("show_original")):
+            st.text("\n\n".join(original[:1500] for original in originals))
+
+
 def render() -> None:
     current = matcher()
     profiles = current.fitted_.profiles.set_index(V.ID, drop=False)
@@ -193,16 +222,7 @@ def render() -> None:
             for line in explanation.render(state.language(), (company_name(source), company_name(partner))):
                 st.text(f"• {line}")
             st.markdown(f"**{tr('profile')}**")
-            shown = description_for(partner, state.language())
-            st.text(shown.text[:1500])
-            if shown.original:
-                st.caption(tr("translation_from_profile"))
-                with st.popover(tr("show_original")):
-                    st.text(shown.original[:1500])
-            if partner[V.OFFERS]:
-                st.text(f"{tr('offers')}: {partner[V.OFFERS][:600]}")
-            if partner[V.SEEKS]:
-                st.text(f"{tr('seeks')}: {partner[V.SEEKS][:600]}")
+            profile_text(partner, state.language())
             if st.button(tr("add_to_shortlist"), key=f"add_{company_id}_{row.target_id}"):
                 shortlist = current_shortlist(create=True)
                 store().add_entry(
