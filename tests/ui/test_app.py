@@ -170,3 +170,51 @@ def test_a_note_saved_by_a_colleague_first_is_shown_not_overwritten(private_data
     store = ShortlistStore.open(private_database)
     notes = [e.note for e in store.entries(store.shortlists()[0].id)]
     assert notes == ["Li: 已约好周一通话", "Anna: Muster schicken"]  # theirs kept, the other note saved
+
+
+@pytest.mark.slow
+def test_the_company_search_finds_by_pinyin_and_by_german_transliteration(app):
+    app.run()
+    chooser = app.selectbox(key="finder_company_choice_de")
+    everyone = len(chooser.options)
+    app.text_input(key="finder_search").input("foshan shunde").run()
+    found = app.selectbox(key="finder_company_choice_de").options
+    assert not app.exception and 0 < len(found) < everyone
+    assert all("(Foshan)" in option for option in found)
+    app.text_input(key="finder_search").input("koeln").run()
+    found = app.selectbox(key="finder_company_choice_de").options
+    assert found and all("(Köln)" in option for option in found)
+    app.text_input(key="finder_search").input("qqqxyz").run()
+    assert not app.exception and "qqqxyz" in app.warning[0].value
+    assert len(app.selectbox(key="finder_company_choice_de").options) == everyone
+
+
+def german_share(text: str) -> float:
+    letters = [ch for ch in text if ch.isalpha()]
+    return sum(ch.isascii() or ch in "äöüÄÖÜß" for ch in letters) / max(len(letters), 1)
+
+
+@pytest.mark.slow
+def test_a_german_reader_reads_a_chinese_partner_in_german(app):
+    app.run()
+    assert any("China" in m.value for m in app.subheader)
+    card = app.expander[0]
+    profile = next(t.value for t in card.text if len(t.value) > 200)
+    assert german_share(profile) > 0.95 and " und " in profile
+
+
+@pytest.mark.slow
+def test_an_untranslated_chinese_partner_is_shown_to_a_german_reader_as_a_gist(app):
+    import pandas as pd
+
+    demo = pd.read_csv(C.DEMO_PROFILES, dtype=str, keep_default_na=False)
+    demo = demo.drop(columns=["description_de", "description_zh", "description_en"])
+    upload = pd.concat([demo[demo["id"].str.startswith("DE")].head(15), demo[demo["id"].str.startswith("CN")].head(15)])
+    app.session_state["uploaded_profiles"] = ("ohne-uebersetzung.csv", upload.to_csv(index=False).encode())
+    app.run()
+    assert not app.exception
+    card = app.expander[0]
+    assert any("aus dem Original erschlossen" in c.value for c in card.caption)
+    gist = next(t.value for t in card.text if "• " in t.value and "Ort:" in t.value)
+    assert "Branche:" in gist or "Schwerpunkte:" in gist
+    assert german_share(gist.split("Ort:")[0]) > 0.9
