@@ -1,9 +1,12 @@
 """Two-stage ranking: candidates by inner product (:mod:`.vectors`, :mod:`.index`), then the exact
-hybrid score, contributions and order on those candidates only.
+hybrid score, contributions and order on those candidates only
+(:func:`~matchmaker.scoring.ranking.rank_candidates`).
 
 The result has exactly the columns and order of :func:`matchmaker.scoring.ranking.rank_exhaustive`;
 it differs only where the true top k of a source lies outside its ``candidates`` best by inner product
-(``recall_against`` measures how often).
+(``recall_against`` measures how often). Sources are scored in blocks of similar queries (one k-means
+cluster of query vectors at a time), because a block costs matrix products over the union of its
+sources' candidates, and similar sources share most of theirs.
 """
 
 from __future__ import annotations
@@ -17,13 +20,12 @@ from matchmaker.retrieval.index import IndexKind, top_candidates
 from matchmaker.retrieval.vectors import candidate_vectors
 from matchmaker.scoring.fitted import FittedMatcher
 from matchmaker.scoring.matcher import Matcher
-from matchmaker.scoring.ranking import empty_recommendations, top_k_indices
-from matchmaker.scoring.weights import Weights, weighted_sum
+from matchmaker.scoring.ranking import empty_recommendations, rank_candidates
+from matchmaker.scoring.weights import Weights
 
-DEFAULT_CANDIDATES = (
-    200  # per source: recall of the exact top-20 0.999 on real and demo data at 100, 0.995 on synthetic at 200
-)
-QUERY_BLOCK = 256  # sources searched and re-ranked at a time: a block's candidate features stay near 100 MB
+DEFAULT_CANDIDATES = 200  # per source; chosen by measurement (benchmarks/README.md, "Scale")
+BLOCK_SOURCES = 128  # sources scored together: union of their candidates ~10x C on synthetic data
+SOURCES_PER_CLUSTER = 256  # k-means clusters of queries = sources / this
 
 
 def rank_two_stage(
@@ -33,7 +35,7 @@ def rank_two_stage(
     k: int,
     weights: Weights,
     candidates: int = DEFAULT_CANDIDATES,
-    index: IndexKind = "flat",
+    index: IndexKind = "auto",
 ) -> pd.DataFrame:
     """The recommendations table of ``sources`` over ``targets``: ``min(k, len(targets))`` rows per
     source, exact scores and weighted contributions, ranked among each source's ``candidates`` best
@@ -43,36 +45,28 @@ def rank_two_stage(
     names = weights.active
     if not len(sources) or not len(targets):
         return empty_recommendations(names)
-    k = min(k, len(targets))
     vectors = candidate_vectors(fitted, sources, targets, weights)
-    target_features = fitted.features.take(targets)
-    pieces = []
-    for start in range(0, len(sources), QUERY_BLOCK):
-        rows = sources[start : start + QUERY_BLOCK]
-        # candidates in target order, so that ties break by position exactly as in the exhaustive ranking
-        found = np.sort(
-            top_candidates(vectors.keys, vectors.queries[start : start + QUERY_BLOCK], candidates, index), axis=1
-        )
-        width = found.shape[1]
-        pairs_source = np.repeat(rows, width)
-        pairs_target = found.ravel()
-        values = fitted.components_of(
-            fitted.features.take(pairs_source), target_features.take(pairs_target), names, pairwise=True
-        )
-        score = weighted_sum(values, weights).reshape(len(rows), width)
-        order = top_k_indices(score, k)
-        chosen = np.take_along_axis(found, order, axis=1).ravel()
-        flat = (np.arange(len(rows))[:, None] * width + order).ravel()
-        piece = {
-            V.SOURCE_ID: fitted.ids[np.repeat(rows, k)],
-            V.RANK: np.tile(np.arange(1, k + 1), len(rows)),
-            V.TARGET_ID: fitted.ids[targets[chosen]],
-            V.SCORE: score.ravel()[flat],
-        }
-        for name in names:
-            piece[name] = values[name][flat] * np.float32(weights[name])
-        pieces.append(pd.DataFrame(piece))
-    return pd.concat(pieces, ignore_index=True)[[V.SOURCE_ID, V.RANK, V.TARGET_ID, V.SCORE, *names]]
+    found = top_candidates(vectors.keys, vectors.queries, candidates, index)
+    blocks = similar_blocks(vectors.queries, BLOCK_SOURCES)
+    return rank_candidates(fitted, sources, targets, found, k, weights, blocks)
+
+
+def similar_blocks(queries: np.ndarray, size: int = BLOCK_SOURCES) -> list[np.ndarray]:
+    """Rows of ``queries`` cut into blocks of at most ``size``, each within one k-means cluster."""
+    clusters = len(queries) // SOURCES_PER_CLUSTER
+    if clusters < 2:
+        return [np.arange(start, min(start + size, len(queries))) for start in range(0, len(queries), size)]
+    import faiss
+
+    kmeans = faiss.Kmeans(queries.shape[1], clusters, niter=10, seed=0, spherical=False)
+    kmeans.train(np.ascontiguousarray(queries, dtype=np.float32))
+    _, label = kmeans.index.search(np.ascontiguousarray(queries, dtype=np.float32), 1)
+    order = np.argsort(label.ravel(), kind="stable")
+    bounds = np.flatnonzero(np.diff(label.ravel()[order])) + 1
+    blocks = []
+    for members in np.split(order, bounds):
+        blocks += np.array_split(members, -(-len(members) // size))
+    return blocks
 
 
 def recommend_all_two_stage(
@@ -80,7 +74,7 @@ def recommend_all_two_stage(
     k: int = 10,
     weights: Weights | None = None,
     candidates: int = DEFAULT_CANDIDATES,
-    index: IndexKind = "flat",
+    index: IndexKind = "auto",
 ) -> pd.DataFrame:
     """:meth:`Matcher.recommend_all` through the two stages: German -> Chinese rows, then Chinese -> German."""
     fitted, resolved = matcher.fitted_, matcher.weights_for(weights)

@@ -32,6 +32,9 @@ from matchmaker.scoring.weights import Weights
 
 CONCEPT_DIMENSIONS = 128  # SVD rank of the glossary-concept rows
 SEARCH_DIMENSIONS = 256  # the vectors are projected onto the keys' top principal directions for the search
+SVD_SAMPLE = 20_000  # keys the projection is learned from
+SVD_OVERSAMPLES, SVD_ITERATIONS = 32, 3
+CHUNK_ROWS = 8_192  # companies whose full-width vectors exist at once (~80 MB at 2,500 columns)
 
 
 @dataclass(frozen=True)
@@ -67,60 +70,94 @@ def candidate_vectors(
     dimensions: int = SEARCH_DIMENSIONS,
 ) -> CandidateVectors:
     """The query and key vectors of ``sources`` and ``targets`` (rows of ``fitted``) under ``weights``,
-    projected to ``dimensions`` (:func:`project`)."""
+    projected to ``dimensions`` (:func:`projection`). Built :data:`CHUNK_ROWS` companies at a time, so
+    the full-width vectors (thousands of columns) never exist for a whole side at once."""
+    query_of, key_of = _builders(fitted, sources, targets, weights)
+    sample = np.sort(np.random.default_rng(0).choice(len(targets), min(len(targets), SVD_SAMPLE), replace=False))
+    basis = projection(key_of(targets[sample]), dimensions)
+    return CandidateVectors(_chunked(query_of, sources, basis), _chunked(key_of, targets, basis))
+
+
+def _chunked(build, rows: np.ndarray, basis: np.ndarray | None) -> np.ndarray:
+    parts = [build(rows[start : start + CHUNK_ROWS]) for start in range(0, len(rows), CHUNK_ROWS)]
+    parts = [part if basis is None else part @ basis for part in parts]
+    width = basis.shape[1] if basis is not None else (parts[0].shape[1] if parts else 0)
+    return np.ascontiguousarray(np.vstack(parts) if parts else np.zeros((0, width)), dtype=np.float32)
+
+
+def _builders(fitted: FittedMatcher, sources: np.ndarray, targets: np.ndarray, weights: Weights):
+    """``(query_of, key_of)``: functions from rows of ``fitted`` to their full-width query (key) vectors."""
     features, calibration = fitted.features, fitted.calibration
-    src, tgt = features.take(sources), features.take(targets)
     z = np.float32(calibration.z_cap)
     languages = calibration.mean_text.shape[0]
-    target_mix = np.bincount(tgt.language, minlength=languages).astype(np.float32)
+    target_mix = np.bincount(features.language[targets], minlength=languages).astype(np.float32)
     target_mix /= max(target_mix.sum(), 1.0)
-    query_blocks, key_blocks = [], []
-
-    def add(query: np.ndarray, key: np.ndarray) -> None:
-        query_blocks.append(np.asarray(query, dtype=np.float32))
-        key_blocks.append(np.asarray(key, dtype=np.float32))
-
-    if weights["semantic"] > 0:
-        spread = (calibration.std_text @ target_mix)[src.language]  # σ of each source's language vs the targets'
-        scale = weights["semantic"] / (z * np.maximum(spread, 1e-6))
-        add(src.text * scale[:, None], tgt.text)
-        offsets = -calibration.mean_text[src.language] * scale[:, None]  # per target language
-        add(offsets, np.eye(languages, dtype=np.float32)[tgt.language])
+    basis = None
     if weights["terms"] > 0:
-        basis = _concept_projection(sparse.vstack([src.concepts, tgt.concepts]).tocsr())
-        add(weights["terms"] * (src.concepts @ basis), tgt.concepts @ basis)
-    if weights["sector"] > 0:
-        add(weights["sector"] * (src.sector @ fitted.affinity), tgt.sector)
-    if weights["focus"] > 0:
-        add(weights["focus"] * _unit(src.focus), _unit(tgt.focus))
-    if weights["complementarity"] > 0:
-        spread = (calibration.std_fit @ target_mix)[src.language]
-        scale = weights["complementarity"] / (2 * z * np.maximum(spread, 1e-6))
-        add(np.hstack([src.offers, src.seeks]) * scale[:, None], np.hstack([tgt.seeks, tgt.offers]))
-    if weights["cooperation"] > 0:
-        compatibility = fitted.taxonomy.cooperation_compatibility
-        add(weights["cooperation"] * (_unit(src.cooperation) @ compatibility), _unit(tgt.cooperation))
-    if weights["size"] > 0:
-        bands = 4
-        closeness = 1.0 - np.abs(np.arange(bands)[:, None] - np.arange(bands)[None, :]) / 3.0
+        basis = _concept_projection(sparse.vstack([features.concepts[sources], features.concepts[targets]]).tocsr())
+    compatibility = fitted.taxonomy.cooperation_compatibility
+    bands = 4
+    closeness = (1.0 - np.abs(np.arange(bands)[:, None] - np.arange(bands)[None, :]) / 3.0).astype(np.float32)
 
-        def one_hot(size: np.ndarray) -> np.ndarray:
-            matrix = np.zeros((len(size), bands), dtype=np.float32)
-            known = size >= 0
-            matrix[np.flatnonzero(known), size[known]] = 1.0
-            return matrix
+    def one_hot(size: np.ndarray) -> np.ndarray:
+        matrix = np.zeros((len(size), bands), dtype=np.float32)
+        known = size >= 0
+        matrix[np.flatnonzero(known), size[known]] = 1.0
+        return matrix
 
-        add(weights["size"] * (one_hot(src.size) @ closeness), one_hot(tgt.size))
-    return project(np.hstack(query_blocks), np.hstack(key_blocks), dimensions)
+    def query_of(rows: np.ndarray) -> np.ndarray:
+        src = features.take(rows)
+        blocks = []
+        if weights["semantic"] > 0:
+            spread = (calibration.std_text @ target_mix)[src.language]  # σ of each source's language vs the targets'
+            scale = weights["semantic"] / (z * np.maximum(spread, 1e-6))
+            blocks += [src.text * scale[:, None], -calibration.mean_text[src.language] * scale[:, None]]
+        if basis is not None:
+            blocks.append(weights["terms"] * (src.concepts @ basis))
+        if weights["sector"] > 0:
+            blocks.append(weights["sector"] * (src.sector @ fitted.affinity))
+        if weights["focus"] > 0:
+            blocks.append(weights["focus"] * _unit(src.focus))
+        if weights["complementarity"] > 0:
+            spread = (calibration.std_fit @ target_mix)[src.language]
+            scale = weights["complementarity"] / (2 * z * np.maximum(spread, 1e-6))
+            blocks += [src.offers * scale[:, None], src.seeks * scale[:, None]]
+        if weights["cooperation"] > 0:
+            blocks.append(weights["cooperation"] * (_unit(src.cooperation) @ compatibility))
+        if weights["size"] > 0:
+            blocks.append(weights["size"] * (one_hot(src.size) @ closeness))
+        return np.hstack([np.asarray(b, dtype=np.float32) for b in blocks])
+
+    def key_of(rows: np.ndarray) -> np.ndarray:
+        tgt = features.take(rows)
+        blocks = []
+        if weights["semantic"] > 0:
+            blocks += [tgt.text, np.eye(languages, dtype=np.float32)[tgt.language]]
+        if basis is not None:
+            blocks.append(tgt.concepts @ basis)
+        if weights["sector"] > 0:
+            blocks.append(tgt.sector)
+        if weights["focus"] > 0:
+            blocks.append(_unit(tgt.focus))
+        if weights["complementarity"] > 0:
+            blocks += [tgt.seeks, tgt.offers]
+        if weights["cooperation"] > 0:
+            blocks.append(_unit(tgt.cooperation))
+        if weights["size"] > 0:
+            blocks.append(one_hot(tgt.size))
+        return np.hstack([np.asarray(b, dtype=np.float32) for b in blocks])
+
+    return query_of, key_of
 
 
-def project(queries: np.ndarray, keys: np.ndarray, dimensions: int = SEARCH_DIMENSIONS) -> CandidateVectors:
-    """Queries and keys on the ``dimensions`` leading right singular vectors of the keys (no centring):
-    the part of a query orthogonal to them meets little of any key, so inner products are kept where
-    the keys have their energy, and the search costs ``dimensions`` instead of thousands of products."""
+def projection(keys: np.ndarray, dimensions: int = SEARCH_DIMENSIONS) -> np.ndarray | None:
+    """``(width, dimensions)`` basis: the leading right singular vectors of (a sample of) the keys, no
+    centring; None when the keys are no wider than ``dimensions``. The part of a query orthogonal to
+    them meets little of any key, so inner products are kept where the keys have their energy, and
+    the search costs ``dimensions`` instead of thousands of products. Found by a randomised SVD."""
     if keys.shape[1] <= dimensions or len(keys) <= dimensions:
-        return CandidateVectors(np.ascontiguousarray(queries, np.float32), np.ascontiguousarray(keys, np.float32))
-    sample = keys[np.random.default_rng(0).choice(len(keys), min(len(keys), 20_000), replace=False)]
-    _, _, right = np.linalg.svd(sample, full_matrices=False)
-    basis = right[:dimensions].T.astype(np.float32)
-    return CandidateVectors(np.ascontiguousarray(queries @ basis), np.ascontiguousarray(keys @ basis))
+        return None
+    from sklearn.utils.extmath import randomized_svd
+
+    _, _, right = randomized_svd(keys, dimensions, n_oversamples=SVD_OVERSAMPLES, n_iter=SVD_ITERATIONS, random_state=0)
+    return np.ascontiguousarray(right.T, dtype=np.float32)

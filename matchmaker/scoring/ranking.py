@@ -1,12 +1,14 @@
-"""Exact top-k of a hybrid score: every source against every target, one block of sources at a time.
+"""Exact top-k of a hybrid score: every source against every target (:func:`rank_exhaustive`), or
+every source against its own candidate targets only (:func:`rank_candidates`).
 
-This is the exhaustive path: it scores every pair, so its result is the reference any faster
-candidate search is measured against. Memory stays bounded at any size (blocks of ~50 MB per
-float32 matrix); two blocks run at a time because numpy's elementwise work releases the GIL.
+The exhaustive path scores every pair, so its result is the reference any faster candidate search is
+measured against. Memory stays bounded at any size (blocks of ~50 MB per float32 matrix); two blocks
+run at a time because numpy's elementwise work and BLAS release the GIL.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -90,3 +92,76 @@ def rank_exhaustive(
             results = tqdm(results, desc=label or "ranking", unit="block", total=len(starts))
         pieces = list(results)
     return pd.concat(pieces, ignore_index=True)[columns]
+
+
+def rank_candidates(
+    fitted: FittedMatcher,
+    sources: np.ndarray,
+    targets: np.ndarray,
+    candidates: np.ndarray,
+    k: int,
+    weights: Weights,
+    blocks: Sequence[np.ndarray] | None = None,
+) -> pd.DataFrame:
+    """The recommendations table of :func:`rank_exhaustive`, with each source ranked among its own
+    candidates only: exact scores and contributions, ties broken by target position.
+
+    ``candidates``: ``(len(sources), C)`` positions in ``targets`` (``-1`` = no candidate; a source with
+    fewer than ``k`` is ranked exhaustively). ``blocks``: positions in ``sources`` scored together
+    (default: runs of 128 in order); sources whose candidates overlap should share a block, because a
+    block is scored as one dense ``sources x union of their candidates`` matrix: a few matrix products
+    over the union's rows instead of a copy of every pair's features. Rows come back in source order."""
+    names = weights.active
+    if not len(sources) or not len(targets):
+        return empty_recommendations(names)
+    k = min(k, len(targets))
+    candidates = np.asarray(candidates, dtype=np.int64)
+    if blocks is None:
+        blocks = [np.arange(start, min(start + 128, len(sources))) for start in range(0, len(sources), 128)]
+    short = np.flatnonzero((candidates >= 0).sum(axis=1) < k)
+
+    def rank_block(positions: np.ndarray) -> dict[str, np.ndarray]:
+        found = np.sort(candidates[positions], axis=1)  # target order: ties then break as in rank_exhaustive
+        union, local = np.unique(found, return_inverse=True)
+        local = local.reshape(found.shape)
+        if union[0] < 0:  # -1 (no candidate) sorts first: drop it
+            union, local = union[1:], local - 1
+        if len(union) < k:  # every source here is short of candidates: ranked exhaustively below
+            blank = np.full(len(positions) * k, np.nan, dtype=np.float32)
+            return {"position": np.repeat(positions, k), "target": np.zeros(len(blank), np.int64)} | {
+                key: blank for key in (V.SCORE, *names)
+            }
+        src, tgt = fitted.features.take(sources[positions]), fitted.features.take(targets[union])
+        values = fitted.components_of(src, tgt, names)
+        full = weighted_sum(values, weights)
+        rows = np.arange(len(positions))[:, None]
+        score = np.where(found >= 0, full[rows, local], -np.inf)  # (sources, C): each source's own candidates
+        chosen = np.take_along_axis(local, top_k_indices(score, k), axis=1)  # columns of the union
+        row_index, flat = np.repeat(rows.ravel(), k), chosen.ravel()
+        piece = {"position": np.repeat(positions, k), "target": union[flat], V.SCORE: full[row_index, flat]}
+        for name in names:
+            piece[name] = values[name][row_index, flat] * np.float32(weights[name])
+        return piece
+
+    with ThreadPoolExecutor(max_workers=RANKING_THREADS) as pool:
+        pieces = list(pool.map(rank_block, [np.asarray(b) for b in blocks if len(b)]))
+    merged = {key: np.concatenate([p[key] for p in pieces]) for key in pieces[0]}
+    order = np.argsort(merged["position"], kind="stable")  # blocks in any order -> source order, ranks kept
+    position, target = merged["position"][order], merged["target"][order]
+    table = pd.DataFrame(
+        {
+            V.SOURCE_ID: fitted.ids[sources[position]],
+            V.RANK: np.tile(np.arange(1, k + 1), len(sources)),
+            V.TARGET_ID: fitted.ids[targets[target]],
+            V.SCORE: merged[V.SCORE][order],
+            **{name: merged[name][order] for name in names},
+        }
+    )
+    if not len(short):
+        return table
+    # too few candidates (an approximate index may return fewer): those sources are ranked exactly
+    exact = rank_exhaustive(fitted, sources[short], targets, k, weights)
+    kept = ~np.isin(position, short)
+    where = np.concatenate([position[kept], np.repeat(short, k)])
+    joined = pd.concat([table[kept], exact], ignore_index=True)
+    return joined.iloc[np.argsort(where, kind="stable")].reset_index(drop=True)

@@ -7,7 +7,8 @@ import pytest
 
 from matchmaker import config
 from matchmaker.errors import ParameterError
-from matchmaker.io.profiles import load_profiles
+from matchmaker.io.profiles import load_profiles, profiles_from_frame
+from matchmaker.io.synthetic import synthetic_profiles
 from matchmaker.retrieval.index import top_candidates
 from matchmaker.retrieval.two_stage import rank_two_stage, recall_against, recommend_all_two_stage
 from matchmaker.retrieval.vectors import candidate_vectors
@@ -38,6 +39,20 @@ def test_a_few_candidates_still_find_the_exhaustive_top_k_with_exact_scores(demo
     assert recall_against(exact, too_few) < recall_against(exact, approximate)  # the measure can tell
 
 
+@pytest.fixture(scope="module")
+def synthetic(domain_encoder):
+    return Matcher().fit(profiles_from_frame(synthetic_profiles(2000, seed=1)), encoder=domain_encoder)
+
+
+@pytest.mark.parametrize("index", ["flat", "ivf"])
+def test_synthetic_companies_find_the_exhaustive_top_20(synthetic, index):
+    exact = synthetic.recommend_all(k=20)
+    approximate = recommend_all_two_stage(synthetic, k=20, index=index)
+    assert recall_against(exact, approximate) >= 0.99
+    both = exact.merge(approximate, on=["source_id", "target_id"], suffixes=("_exact", "_two_stage"))
+    assert np.allclose(both["score_exact"], both["score_two_stage"], atol=1e-5)
+
+
 @pytest.mark.parametrize("component", ["sector", "size"])
 def test_sector_and_size_blocks_are_exact(demo, component):
     fitted = demo.fitted_
@@ -58,8 +73,10 @@ def test_the_index_finds_the_largest_inner_products():
     assert (
         approximate.shape == (20, 5) and np.mean([len(set(a) & set(e)) for a, e in zip(approximate, expected)]) >= 4.5
     )
+    clustered = top_candidates(keys, queries, 5, kind="ivf", probes=1000)  # every list visited: exact
+    assert (clustered == expected).all()
     with pytest.raises(ParameterError, match="flat"):
-        top_candidates(keys, queries, 5, kind="ivf")
+        top_candidates(keys, queries, 5, kind="annoy")
 
 
 def test_fewer_candidates_than_k_is_refused(demo):
