@@ -1,5 +1,9 @@
 """Cached loading: the fitted matcher per profiles file (``st.cache_resource``) and the encoder.
 
+A fitted matcher also outlives the server: its state is saved in the cache folder and read at the
+next start (:func:`matchmaker.scoring.snapshot.fit_cached`), so a restart does not fit the demo data
+(or an upload seen before) again.
+
 Both are bounded: an upload is read within :func:`upload_limits` (no larger than the server's
 upload limit, ``server.maxUploadSize`` in ``streamlit_config.toml``, and at most
 :data:`UPLOAD_SECONDS` of reading), and at most :data:`MATCHER_CACHE_ENTRIES` fitted matchers are
@@ -17,6 +21,7 @@ from matchmaker.errors import ProfileFileError
 from matchmaker.io.limits import ReadLimits
 from matchmaker.io.profiles import Profiles, load_profiles, load_profiles_bytes
 from matchmaker.scoring.matcher import Matcher
+from matchmaker.scoring.snapshot import fit_cached
 from matchmaker.store.shortlists import ShortlistStore
 
 # Fitted matchers kept at once (the demo data and recent uploads); each holds its embeddings.
@@ -35,9 +40,10 @@ def upload_limits() -> ReadLimits:
 
 @st.cache_resource(show_spinner=False, max_entries=MATCHER_CACHE_ENTRIES)
 def fitted_matcher(name: str, content: bytes | None, model: str, cache_dir: str) -> Matcher:
-    """A matcher fitted on the demo data (``content`` None) or on uploaded bytes named ``name``."""
+    """A matcher fitted on the demo data (``content`` None) or on uploaded bytes named ``name``: from the
+    snapshot in ``cache_dir`` when one matches the data, model and code, else fitted and saved there."""
     profiles = _profiles(name, content)
-    return Matcher(model=model, cache_dir=cache_dir).fit(profiles)
+    return fit_cached(Matcher(model=model, cache_dir=cache_dir), profiles)
 
 
 @st.cache_resource(show_spinner=False)
