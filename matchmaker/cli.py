@@ -1,5 +1,6 @@
 """The ``matchmaker`` command: validate, recommend, evaluate, compare, embed, export, shortlists,
-shortlist, outcomes, backup, tune, train-model, generate.
+shortlist, outcomes, backup, tune, train-model, generate; and the alliance platform: agency, user,
+import, imports, erase, stale, verify, introduce, introductions, answer, progress, contacts, audit.
 
 Errors of our own (:class:`MatchmakerError`) print as one readable message and exit 2; a bad
 profiles file never shows a traceback. Anything else is a bug and surfaces as one.
@@ -71,6 +72,42 @@ def _limits(args):
     )
 
 
+def database_option(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--database",
+        default=None,
+        metavar="URL",
+        help="SQLAlchemy URL (default: MATCHMAKER_DATABASE_URL, else SQLite in the user data folder)",
+    )
+
+
+def actor_option(command: argparse.ArgumentParser) -> None:
+    """``--as LOGIN``: act as that user, with that user's rights (password: first line of standard input)."""
+    command.add_argument(
+        "--as",
+        dest="as_login",
+        metavar="LOGIN",
+        default=None,
+        help="act as this user (the password is read from standard input); default: the local mode, no sign-in",
+    )
+    database_option(command)
+
+
+def profiles_argument(command: argparse.ArgumentParser, pairs: bool = False) -> None:
+    """PROFILES (a file) or --registry (the shared registry's profiles), and PAIRS where asked."""
+    command.add_argument("profiles", type=Path, nargs="?", help="profiles file (or --registry instead)")
+    if pairs:
+        command.add_argument("pairs", type=Path, nargs="?", help="CSV with de_id, cn_id, grade (0-3)")
+    command.add_argument(
+        "--registry", action="store_true", help="use the shared registry's profiles (all agencies) instead of a file"
+    )
+    command.add_argument("--no-demo", action="store_true", help="with --registry: leave the demo companies out")
+    if "--database" not in command._option_string_actions:
+        actor_option(command)
+    elif "--as" not in command._option_string_actions:
+        command.add_argument("--as", dest="as_login", metavar="LOGIN", default=None, help="act as this user")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="matchmaker", description="ISA Matchmaker: German x Chinese partner suggestions."
@@ -98,7 +135,7 @@ def build_parser() -> argparse.ArgumentParser:
     recommend = commands.add_parser(
         "recommend", help="the K best partners of every company (the recommendations table)"
     )
-    recommend.add_argument("profiles", type=Path)
+    profiles_argument(recommend)
     recommend.add_argument("--top-k", type=_positive_int, default=10)
     recommend.add_argument("--out", type=Path, required=True)
     recommend.add_argument("--quiet", action="store_true", help="no progress bars")
@@ -118,8 +155,7 @@ def build_parser() -> argparse.ArgumentParser:
     model_options(recommend)
 
     evaluate = commands.add_parser("evaluate", help="Recall@k, MRR, nDCG@k on labelled pairs, with baselines")
-    evaluate.add_argument("profiles", type=Path)
-    evaluate.add_argument("pairs", type=Path, help="CSV with de_id, cn_id, grade (0-3)")
+    profiles_argument(evaluate, pairs=True)
     evaluate.add_argument("--k", type=_positive_int, default=10)
     evaluate.add_argument("--relevant-grade", type=float, default=2)
     evaluate.add_argument(
@@ -133,8 +169,7 @@ def build_parser() -> argparse.ArgumentParser:
     model_options(evaluate)
 
     compare = commands.add_parser("compare", help="paired comparison of two weight settings on the same labelled pairs")
-    compare.add_argument("profiles", type=Path)
-    compare.add_argument("pairs", type=Path, help="CSV with de_id, cn_id, grade (0-3)")
+    profiles_argument(compare, pairs=True)
     compare.add_argument(
         "--against",
         type=Path,
@@ -175,28 +210,19 @@ def build_parser() -> argparse.ArgumentParser:
     export = commands.add_parser(
         "export", help="a shortlist of one company's suggestions (.csv, .xlsx or .html dossier)"
     )
-    export.add_argument("profiles", type=Path)
+    profiles_argument(export)
     export.add_argument("--company", required=True)
     export.add_argument("--top-k", type=_positive_int, default=10)
     output_options(export)
     model_options(export)
-
-    def database_option(command: argparse.ArgumentParser) -> None:
-        command.add_argument(
-            "--database",
-            default=None,
-            metavar="URL",
-            help="SQLAlchemy URL (default: MATCHMAKER_DATABASE_URL, else SQLite in the user data folder)",
-        )
 
     shortlists = commands.add_parser("shortlists", help="the saved shortlists (id, name, author, entries)")
     database_option(shortlists)
 
     shortlist = commands.add_parser("shortlist", help="export a saved shortlist (.csv, .xlsx or .html dossier)")
     shortlist.add_argument("shortlist_id", type=_positive_int, help="id from `matchmaker shortlists`")
-    shortlist.add_argument("profiles", type=Path, help="the profiles the shortlist was made from")
+    profiles_argument(shortlist)
     output_options(shortlist)
-    database_option(shortlist)
     model_options(shortlist)
 
     outcomes = commands.add_parser("outcomes", help="recorded outcomes as labelled pairs (de_id, cn_id, grade, ...)")
@@ -215,8 +241,7 @@ def build_parser() -> argparse.ArgumentParser:
     tune = commands.add_parser(
         "tune", help="choose weights on labelled pairs (cross-validated learned model or random search)"
     )
-    tune.add_argument("profiles", type=Path)
-    tune.add_argument("pairs", type=Path)
+    profiles_argument(tune, pairs=True)
     tune.add_argument(
         "--out", type=Path, required=True, help="weights TOML to write, or a folder (then weights-<version>.toml in it)"
     )
@@ -258,7 +283,92 @@ def build_parser() -> argparse.ArgumentParser:
     generate.add_argument("--n", type=_positive_int, required=True, help="companies per country")
     generate.add_argument("--out", type=Path, required=True)
     generate.add_argument("--seed", type=int, default=0)
+    platform_commands(commands)
     return parser
+
+
+def platform_commands(commands) -> None:
+    """The alliance platform: agencies, accounts, the shared registry, introductions, the audit log."""
+    agency = commands.add_parser("agency", help="agencies of the alliance: add, list, hide, show")
+    agency_commands = agency.add_subparsers(dest="agency_command", required=True)
+    add = agency_commands.add_parser("add", help="register an agency (a city's investment-promotion office)")
+    add.add_argument("key", help="short key, e.g. hamburg or foshan (a-z, 0-9, -, _)")
+    add.add_argument("--name", required=True, help="the agency's name as it writes it")
+    add.add_argument("--country", required=True, choices=("DE", "CN"))
+    for language in ("de", "zh", "en"):
+        add.add_argument(f"--name-{language}", default="", help=f"the name in {V.LANGUAGE_NAMES[language]}")
+    add.add_argument("--city", default="", help="the member city")
+    add.add_argument("--email", default="", help="address for e-mail notifications of introductions")
+    actor_option(add)
+    listing = agency_commands.add_parser("list", help="the registered agencies")
+    database_option(listing)
+    for verb in ("hide", "show"):
+        command = agency_commands.add_parser(verb, help=f"{verb} an agency's companies in the registry (e.g. demo)")
+        command.add_argument("key")
+        actor_option(command)
+
+    user = commands.add_parser("user", help="user accounts: add, list")
+    user_commands = user.add_subparsers(dest="user_command", required=True)
+    add = user_commands.add_parser("add", help="create an account; the password is read from standard input")
+    add.add_argument("login")
+    add.add_argument("--agency", required=True)
+    add.add_argument("--role", required=True, choices=("viewer", "editor", "agency-admin", "alliance-admin"))
+    actor_option(add)
+    actor_option(user_commands.add_parser("list", help="the accounts (login, agency, role)"))
+
+    load = commands.add_parser(
+        "import", help="validate a profiles file, then write it into the shared registry as an agency's companies"
+    )
+    load.add_argument("profiles", type=Path, nargs="?")
+    load.add_argument("--agency", help="the agency whose companies these are")
+    load.add_argument("--undo", type=_positive_int, metavar="IMPORT_ID", help="undo an import instead")
+    load.add_argument("--review", type=_positive_int, metavar="IMPORT_ID", help="show what an import did")
+    load.add_argument("--sheet", help="XLSX sheet to read")
+    limit_options(load)
+    actor_option(load)
+    imports = commands.add_parser("imports", help="the registry's imports, newest first")
+    imports.add_argument("--agency", default=None)
+    database_option(imports)
+
+    erase = commands.add_parser("erase", help="erase a company on request: its profile and contacts, everywhere")
+    erase.add_argument("company_id")
+    actor_option(erase)
+    stale = commands.add_parser("stale", help="registry profiles not verified for a number of months")
+    stale.add_argument("--months", type=_positive_int, default=None, help="default: MATCHMAKER_VERIFY_MONTHS or 12")
+    stale.add_argument("--agency", default=None)
+    database_option(stale)
+    verify = commands.add_parser("verify", help="record that the owning agency checked these profiles today")
+    verify.add_argument("company_ids", nargs="+")
+    actor_option(verify)
+
+    introduce = commands.add_parser("introduce", help="propose introducing your company to another agency's company")
+    introduce.add_argument("source_id", help="your agency's company")
+    introduce.add_argument("target_id", help="the other agency's company")
+    introduce.add_argument("--message", default=None, help="default: the bilingual template")
+    introduce.add_argument("--score", type=float, default=None)
+    actor_option(introduce)
+    listing = commands.add_parser("introductions", help="introductions of your agency (all in the local mode)")
+    listing.add_argument("--direction", choices=("incoming", "outgoing", "all"), default="all")
+    actor_option(listing)
+    answer = commands.add_parser("answer", help="accept or decline a proposed introduction")
+    answer.add_argument("introduction_id", type=_positive_int)
+    choice = answer.add_mutually_exclusive_group(required=True)
+    choice.add_argument("--accept", action="store_true")
+    choice.add_argument("--decline", action="store_true")
+    answer.add_argument("--note", default="")
+    actor_option(answer)
+    progress = commands.add_parser("progress", help="record the next step of an accepted introduction")
+    progress.add_argument("introduction_id", type=_positive_int)
+    progress.add_argument("step", choices=("contacted", "met", "agreement"))
+    progress.add_argument("--note", default="")
+    actor_option(progress)
+    contacts = commands.add_parser("contacts", help="the contacts of an introduction's companies, where visible")
+    contacts.add_argument("introduction_id", type=_positive_int)
+    actor_option(contacts)
+
+    log = commands.add_parser("audit", help="the audit log (who changed what, when) as CSV; alliance admins")
+    log.add_argument("--out", type=Path, required=True)
+    actor_option(log)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -272,6 +382,7 @@ def main(argv: list[str] | None = None) -> int:
         level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
     )
     try:
+        _uses_registry(args)
         return COMMANDS[args.command](args)
     except ProfileFileError as exc:
         report = getattr(exc, "report", None)
@@ -304,6 +415,13 @@ def _fitted_matcher(args):
     from matchmaker.scoring.weights import as_weights
 
     environment = C.Environment.read()
+    if getattr(args, "registry", False):
+        return Matcher(
+            model=args.model or environment.model,
+            weights=as_weights(args.weights or environment.weights_file),
+            cache_dir=None if args.no_cache else str(environment.cache_dir),
+            show_progress=not getattr(args, "quiet", False),
+        ).fit(_registry_profiles(args))
     profiles = load_profiles(args.profiles, sheet=args.sheet, limits=_limits(args))
     for issue in profiles.report.errors + profiles.report.warnings:
         log.info(issue.render("en"))
@@ -319,6 +437,45 @@ def _fitted_matcher(args):
         show_progress=not getattr(args, "quiet", False),
     )
     return matcher.fit(profiles)
+
+
+def _uses_registry(args) -> bool:
+    """Whether the command reads the registry (--registry) or a file; settles PROFILES and PAIRS."""
+    if not hasattr(args, "registry"):
+        return False
+    with_pairs = hasattr(args, "pairs")
+    if args.registry:
+        if with_pairs and args.pairs is None:
+            args.pairs, args.profiles = args.profiles, None
+        if args.profiles is not None:
+            raise MatchmakerError(
+                f"Give either a profiles file or --registry, not both. Got {args.profiles} and --registry."
+            )
+        args.profiles = Path("registry")
+    elif args.profiles is None:
+        raise MatchmakerError("Expected a profiles file (PROFILES) or --registry for the shared registry. Got neither.")
+    if with_pairs and args.pairs is None:
+        raise MatchmakerError("Expected a labelled pairs file (PAIRS: de_id, cn_id, grade) after the profiles.")
+    return bool(args.registry)
+
+
+def _registry_profiles(args):
+    """Every agency's companies in the shared registry (the demo agency seeded on first use)."""
+    from matchmaker.store.registry import Registry
+
+    engine, actor = _platform(args)
+    registry = Registry(engine, verify_months=C.Environment.read().verify_months)
+    _seed_demo(registry, actor)
+    table = registry.profiles(actor, include_demo=not args.no_demo)
+    if table.empty:
+        raise MatchmakerError(
+            "The registry has no companies to match (the demo agency may be hidden). Import some with "
+            "`matchmaker import PROFILES --agency KEY`, or show the demo: `matchmaker agency show demo`."
+        )
+    print(
+        f"{len(table)} companies from the registry ({engine.url.render_as_string(hide_password=True)})", file=sys.stderr
+    )
+    return table
 
 
 TWO_STAGE_FROM = 50_000  # companies on a side: at 10,000 the exact ranking (17 s) still beats two stages (38 s)
@@ -580,7 +737,7 @@ def _tune(args) -> int:
         found.best,
         cache,
         pairs,
-        data_files=[args.profiles, args.pairs],
+        data_files=[args.pairs] if args.registry else [args.profiles, args.pairs],
         k=args.k,
         method=method,
         command=f"matchmaker tune {args.profiles} {args.pairs} --out {args.out} --metric {args.metric} {options}{model}",
@@ -613,6 +770,279 @@ def _train(args) -> int:
             f"  held-out {name}: accuracy@1 {values['accuracy_at_1']:.3f}, MRR {values['mrr']:.3f} "
             f"({values['queries']} queries among {values['candidates']})"
         )
+    return 0
+
+
+# --- the alliance platform ------------------------------------------------------------------------
+def _read_secret(what: str) -> str:
+    """One line of standard input (a password); asked for without echo on a terminal."""
+    if sys.stdin.isatty():
+        import getpass
+
+        return getpass.getpass(f"{what}: ")
+    line = sys.stdin.readline()
+    if not line:
+        raise MatchmakerError(f"Expected {what} on standard input (one line). Got nothing; e.g. pipe it in.")
+    return line.rstrip("\r\n")
+
+
+def _platform(args):
+    """The migrated database and who acts: ``--as LOGIN`` signs in (password from standard input);
+    otherwise the single-user local mode."""
+    from matchmaker.store.accounts import Accounts, AccountSettings
+    from matchmaker.store.database import open_database
+    from matchmaker.store.permissions import Actor
+
+    if getattr(args, "_platform", None) is not None:
+        return args._platform
+    environment = C.Environment.read()
+    engine = open_database(args.database or environment.database_url)
+    login = getattr(args, "as_login", None)
+    if login:
+        settings = AccountSettings(environment.session_hours, environment.max_failed_sign_ins, environment.lock_minutes)
+        accounts = Accounts(engine, settings)
+        signed = accounts.sign_in(login, _read_secret(f"the password of {login}"))
+        accounts.sign_out(signed.token)  # one command, one use
+        actor = signed.actor
+    else:
+        actor = Actor.local_mode()
+    log.info("acting as %s", actor.label())
+    args._platform = (engine, actor)
+    return args._platform
+
+
+def _seed_demo(registry, actor) -> None:
+    from matchmaker.io.profiles import load_profiles
+    from matchmaker.store.accounts import Accounts
+
+    if any(a.key == "demo" for a in Accounts(registry.engine).agencies()):
+        return
+    from matchmaker.store.permissions import Actor
+
+    # a set-up step of the product (first start), not an action of the user who happens to run it
+    result = registry.seed_demo(Actor.local_mode(), load_profiles(C.DEMO_PROFILES).table)
+    if result is not None:
+        print(
+            f"the demo companies ({result.usable}) were added as agency 'demo' (hide them: matchmaker agency hide demo)",
+            file=sys.stderr,
+        )
+
+
+def _agency(args) -> int:
+    from matchmaker.store.accounts import Accounts
+
+    engine, actor = _platform(args)
+    accounts = Accounts(engine)
+    if args.agency_command == "add":
+        record = accounts.add_agency(
+            actor,
+            args.key,
+            name=args.name,
+            country=args.country,
+            name_de=args.name_de,
+            name_zh=args.name_zh,
+            name_en=args.name_en,
+            city=args.city,
+            email=args.email,
+        )
+        print(f"agency {record.key} ({record.name}, {record.country}) registered", file=sys.stderr)
+    elif args.agency_command == "list":
+        for a in accounts.agencies():
+            names = " / ".join(n for n in (a.name_de, a.name_zh, a.name_en) if n) or "-"
+            print(
+                f"{a.key}\t{a.name}\t{a.country or '-'}\t{a.city or '-'}\t{names}{chr(9) + 'hidden' if a.hidden else ''}"
+            )
+    else:
+        accounts.set_hidden(actor, args.key, args.agency_command == "hide")
+        print(f"agency {args.key}: companies {'hidden' if args.agency_command == 'hide' else 'shown'}", file=sys.stderr)
+    return 0
+
+
+def _user(args) -> int:
+    from matchmaker.store.accounts import Accounts
+
+    engine, actor = _platform(args)
+    accounts = Accounts(engine)
+    if args.user_command == "add":
+        password = _read_secret(f"the new password of {args.login}")
+        record = accounts.add_user(actor, args.login, agency=args.agency, role=args.role, password=password)
+        print(f"account {record.login} ({record.role}, agency {record.agency}) created", file=sys.stderr)
+        return 0
+    for u in accounts.users(actor):
+        locked = f"\tlocked until {u.locked_until:%Y-%m-%d %H:%M} UTC" if u.locked_until else ""
+        print(f"{u.login}\t{u.agency}\t{u.role}\tcreated {u.created_at:%Y-%m-%d}{locked}")
+    return 0
+
+
+def _import(args) -> int:
+    from matchmaker.io.profiles import load_profiles
+    from matchmaker.store.registry import Registry
+
+    engine, actor = _platform(args)
+    registry = Registry(engine)
+    if args.review:
+        review = registry.review_import(args.review)
+        for row in review.itertuples(index=False):
+            print(f"{row.company_id}\t{row.action}{chr(9) + 'owned by ' + row.detail if row.detail else ''}")
+        return 0
+    if args.undo:
+        result = registry.undo_import(actor, args.undo)
+        print(
+            f"import {args.undo} undone: {len(result.added)} companies removed, {len(result.changed)} restored to their previous version"
+        )
+        return 0
+    if args.profiles is None or not args.agency:
+        raise MatchmakerError(
+            "Expected PROFILES and --agency KEY (e.g. matchmaker import companies.csv --agency hamburg), "
+            "or --undo IMPORT_ID, or --review IMPORT_ID."
+        )
+    _seed_demo(registry, actor)
+    profiles = load_profiles(args.profiles, sheet=args.sheet, limits=_limits(args))
+    if profiles.report.warnings:
+        print(
+            f"{len(profiles.report.warnings)} warnings in {args.profiles}; `matchmaker validate {args.profiles}` lists them.",
+            file=sys.stderr,
+        )
+    result = registry.import_profiles(actor, args.agency, profiles.table, source=args.profiles.name)
+    print(
+        f"import {result.import_id} into agency {result.agency}: {len(result.added)} added, {len(result.changed)} changed, "
+        f"{len(result.unchanged)} unchanged, {len(result.refused)} refused"
+    )
+    for company_id, owner in result.refused:
+        print(
+            f"  refused {company_id}: the id belongs to agency '{owner}'; give your company another id", file=sys.stderr
+        )
+    if result.usable == 0:
+        print("nothing usable was imported: every id belongs to another agency.", file=sys.stderr)
+        return 1
+    print(
+        f"review: matchmaker import --review {result.import_id}; undo: matchmaker import --undo {result.import_id}",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def _imports(args) -> int:
+    from matchmaker.store.registry import Registry
+
+    engine, _ = _platform(args)
+    for i in Registry(engine).imports(args.agency):
+        undone = f"\tundone {i.undone_at:%Y-%m-%d %H:%M}" if i.undone_at else ""
+        print(
+            f"{i.id}\t{i.agency}\t{i.created_at:%Y-%m-%d %H:%M} UTC\t{i.author}\t{i.source or '-'}\t"
+            f"{i.added} added, {i.changed} changed, {i.unchanged} unchanged, {i.refused} refused{undone}"
+        )
+    return 0
+
+
+def _erase(args) -> int:
+    from matchmaker.store.registry import Registry
+
+    engine, actor = _platform(args)
+    removed = Registry(engine).erase_company(actor, args.company_id)
+    rows = ", ".join(f"{n} {table}" for table, n in removed.items() if n)
+    print(f"{args.company_id} erased ({rows}); only anonymous outcome counts remain", file=sys.stderr)
+    return 0
+
+
+def _stale(args) -> int:
+    from matchmaker.store.registry import Registry
+
+    engine, _ = _platform(args)
+    months = args.months or C.Environment.read().verify_months
+    found = Registry(engine).stale(months, args.agency)
+    print(f"{len(found)} profiles not verified for {months} months", file=sys.stderr)
+    for c in found:
+        print(f"{c.company_id}\t{c.agency}\t{c.name}\tverified {c.verified_at:%Y-%m-%d}")
+    return 0
+
+
+def _verify(args) -> int:
+    from matchmaker.store.registry import Registry
+
+    engine, actor = _platform(args)
+    count = Registry(engine).mark_verified(actor, args.company_ids)
+    print(f"{count} profiles marked as verified today", file=sys.stderr)
+    return 0
+
+
+def _introductions_store(engine):
+    from matchmaker.store.introductions import Introductions
+    from matchmaker.store.notify import Notifier, SmtpSettings
+
+    e = C.Environment.read()
+    settings = SmtpSettings(e.smtp_host, e.smtp_port, e.smtp_sender, e.smtp_user, e.smtp_password, e.smtp_starttls)
+    return Introductions(engine, Notifier(settings if e.smtp_host else None))
+
+
+def _introduce(args) -> int:
+    from matchmaker.store.accounts import Accounts
+    from matchmaker.store.introductions import language_of, message_template
+    from matchmaker.store.registry import Registry
+
+    engine, actor = _platform(args)
+    message = args.message
+    if message is None:
+        registry, accounts = Registry(engine), Accounts(engine)
+        source, target = registry.company(args.source_id), registry.company(args.target_id)
+        languages = tuple(language_of(accounts.agency(c.agency).country or c.country) for c in (source, target))
+        message = message_template(source.name, target.name, languages)
+    record = _introductions_store(engine).propose(actor, args.source_id, args.target_id, message, score=args.score)
+    print(f"introduction {record.id} proposed to agency {record.to_agency}: {record.source_id} -> {record.target_id}")
+    return 0
+
+
+def _introductions(args) -> int:
+    engine, actor = _platform(args)
+    store = _introductions_store(engine)
+    records = store.list(actor, args.direction)
+    if actor.agency:
+        print(f"{store.open_count(actor.agency)} open proposals for agency {actor.agency}", file=sys.stderr)
+    for i in records:
+        print(
+            f"{i.id}\t{i.status}\t{i.from_agency} -> {i.to_agency}\t{i.source_id} -> {i.target_id}\t{i.proposed_at:%Y-%m-%d}"
+        )
+    return 0
+
+
+def _answer(args) -> int:
+    engine, actor = _platform(args)
+    record = _introductions_store(engine).answer(actor, args.introduction_id, accept=args.accept, note=args.note)
+    print(f"introduction {record.id} {record.status}")
+    return 0
+
+
+def _progress(args) -> int:
+    engine, actor = _platform(args)
+    record = _introductions_store(engine).progress(actor, args.introduction_id, args.step, note=args.note)
+    print(f"introduction {record.id}: {record.status}")
+    return 0
+
+
+def _contacts(args) -> int:
+    from matchmaker.store.permissions import PermissionDeniedError
+    from matchmaker.store.registry import Registry
+
+    engine, actor = _platform(args)
+    record = _introductions_store(engine).get(actor, args.introduction_id)
+    registry = Registry(engine)
+    for company_id in (record.source_id, record.target_id):
+        try:
+            contact = registry.contact(actor, company_id)
+            print(f"{company_id}\t{contact.name or '-'}\t{contact.email or '-'}")
+        except PermissionDeniedError as exc:
+            print(f"{company_id}\t(not shown: {exc})")
+    return 0
+
+
+def _audit(args) -> int:
+    from matchmaker.exports.tables import write_table
+    from matchmaker.store.audit import audit_log
+
+    engine, actor = _platform(args)
+    table = audit_log(engine, actor)
+    path = write_table(table, args.out, sheet="Audit")
+    print(f"{len(table)} audit rows written to {path}", file=sys.stderr)
     return 0
 
 
@@ -670,6 +1100,19 @@ COMMANDS = {
     "train-model": _train,
     "dashboard": _dashboard,
     "generate": _generate,
+    "agency": _agency,
+    "user": _user,
+    "import": _import,
+    "imports": _imports,
+    "erase": _erase,
+    "stale": _stale,
+    "verify": _verify,
+    "introduce": _introduce,
+    "introductions": _introductions,
+    "answer": _answer,
+    "progress": _progress,
+    "contacts": _contacts,
+    "audit": _audit,
 }
 
 if __name__ == "__main__":
