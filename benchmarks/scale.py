@@ -1,93 +1,146 @@
-"""Scale benchmark: fit + top-20 for every company, N German x N Chinese synthetic companies.
+"""Scale: `matchmaker recommend` (top-20 both ways) against the minimal job on the same data, side by side.
 
-    .venv/bin/python benchmarks/scale.py 1000 10000 100000
+    .venv/bin/python benchmarks/scale.py 20000 [100000] [--recall 300] [--ranking two-stage] [--exhaustive]
 
-Each size runs in its own process so its peak memory (max RSS) is its own. Prints the time spent
-in fit (validation, embedding, features) and ranking, the share of ranking time in the matrix
-products, and this machine's measured float32 matrix-product rate for comparison.
+N German x N Chinese synthetic profiles (`matchmaker generate`'s generator, seed 0) written to a CSV.
+Every step is its own process, so its wall time and peak memory (max RSS, from wait4) are its own:
+
+  minimal job       `matchmaker embed` of one text per company (the description; no embedding cache, as
+                    the command has none), then an exact FAISS flat top-20 of those vectors both ways;
+  minimal, cached   the same texts through the embedding cache (what `recommend` reads), then the search;
+  recommend         `matchmaker recommend FILE --top-k 20 --ranking two-stage` (validation, fit from the
+                    embedding cache, candidate search, exact re-ranking, writing the CSV);
+  --exhaustive      `matchmaker recommend --ranking exact` as well.
+
+--recall S: the share of the exhaustive top-20 that recommend's table holds, over S random sources per
+direction (their exhaustive ranking computed here), and one company's two-stage re-rank time.
+The embedding cache must be warm for N (a first run fills it; its figures are not the warm ones).
 """
 
 from __future__ import annotations
 
+import argparse
 import json
-import resource
+import os
 import subprocess
 import sys
+import tempfile
 import time
+from pathlib import Path
+
+BIN = Path(sys.executable).parent
 
 
-def matmul_rate() -> float:
-    import numpy as np
-
-    a = np.random.default_rng(0).random((2048, 256), dtype=np.float32)
-    b = np.random.default_rng(1).random((256, 20000), dtype=np.float32)
-    a @ b
+def timed(command: list[str], env: dict | None = None) -> tuple[float, float, str]:
+    """``(wall seconds, peak RSS in GB, stdout)`` of one process."""
     started = time.perf_counter()
-    for _ in range(5):
-        a @ b
-    return 5 * 2 * 2048 * 256 * 20000 / (time.perf_counter() - started) / 1e9
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        process = subprocess.Popen(command, stdout=out, stderr=err, env=env)
+        _, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - started
+        out.seek(0)
+        err.seek(0)
+        if os.waitstatus_to_exitcode(status):
+            raise SystemExit(f"{' '.join(command)} failed:\n{err.read().decode()[-3000:]}")
+        return seconds, usage.ru_maxrss / 1024 / 1024, out.read().decode()
 
 
-def one_size(n: int) -> dict:
-    import numpy as np
-
-    import matchmaker.scoring.components as features
-    from matchmaker.io.profiles import profiles_from_frame
-    from matchmaker.io.synthetic import synthetic_profiles
-    from matchmaker.scoring.matcher import Matcher
-
-    # count time inside the matrix products of the components
-    spent = {"matmul": 0.0, "flops": 0.0}
-    original = features._dot
-
-    def timed_dot(a, b, pairwise):
+SEARCH = """
+import sys, numpy as np
+from matchmaker.retrieval.index import top_candidates
+vectors = np.load(sys.argv[1]); n = len(vectors) // 2
+top_candidates(vectors[n:], vectors[:n], 20, "flat"); top_candidates(vectors[:n], vectors[n:], 20, "flat")
+"""
+CACHED = """
+import sys, numpy as np
+from matchmaker import config
+from matchmaker.retrieval.index import top_candidates
+from matchmaker.scoring.matcher import shared_encoder
+environment = config.Environment.read()
+texts = open(sys.argv[1], encoding="utf-8").read().split("\\n")
+vectors = shared_encoder(environment.model, str(environment.cache_dir)).encode(texts); n = len(vectors) // 2
+top_candidates(vectors[n:], vectors[:n], 20, "flat"); top_candidates(vectors[:n], vectors[n:], 20, "flat")
+"""
+RECALL = """
+import json, sys, time, numpy as np, pandas as pd
+from matchmaker import config
+from matchmaker import vocab as V
+from matchmaker.io.profiles import load_profiles
+from matchmaker.retrieval.two_stage import CandidateSearch, recall_against
+from matchmaker.scoring.matcher import Matcher
+from matchmaker.scoring.ranking import rank_exhaustive
+environment = config.Environment.read()
+matcher = Matcher(model=environment.model, cache_dir=str(environment.cache_dir)).fit(load_profiles(sys.argv[1]))
+table = pd.read_csv(sys.argv[2], dtype={V.SOURCE_ID: str, V.TARGET_ID: str})
+fitted, weights, rng = matcher.fitted_, matcher.weights_, np.random.default_rng(0)
+recalls, latencies = {}, []
+for direction in V.DIRECTIONS:
+    sources, targets = fitted.sides(direction)
+    sample = np.sort(rng.choice(sources, min(int(sys.argv[3]), len(sources)), replace=False))
+    exact = rank_exhaustive(fitted, sample, targets, 20, weights)
+    recalls[direction] = recall_against(exact, table[table[V.SOURCE_ID].isin(set(fitted.ids[sample]))])
+    started = time.perf_counter()
+    search = CandidateSearch(fitted, direction, weights)
+    build = time.perf_counter() - started
+    for source in sample[:50]:
         started = time.perf_counter()
-        result = original(a, b, pairwise)
-        spent["matmul"] += time.perf_counter() - started
-        if not pairwise and not hasattr(a, "tocsr"):
-            spent["flops"] += 2.0 * a.shape[0] * a.shape[1] * b.shape[0]
-        return result
+        search.recommend(fitted.ids[source], k=20, weights=weights)
+        latencies.append(time.perf_counter() - started)
+print(json.dumps({"recall": recalls, "one_company_ms": 1000 * float(np.median(latencies)),
+                  "one_company_p95_ms": 1000 * float(np.percentile(latencies, 95)), "search_build_s": build}))
+"""
 
-    features._dot = timed_dot
-    started = time.perf_counter()
+
+def one(n: int, args: argparse.Namespace, folder: Path) -> None:
+    from matchmaker.io.synthetic import synthetic_profiles
+
     frame = synthetic_profiles(n, seed=0)
-    generate_s = time.perf_counter() - started
-    started = time.perf_counter()
-    profiles = profiles_from_frame(frame)
-    validate_s = time.perf_counter() - started
-    started = time.perf_counter()
-    matcher = Matcher().fit(profiles)
-    fit_s = time.perf_counter() - started
-    spent["matmul"] = spent["flops"] = 0.0
-    started = time.perf_counter()
-    table = matcher.recommend_all(k=20)
-    rank_s = time.perf_counter() - started
-    assert len(table) == 2 * n * 20 and np.isfinite(table["score"]).all()
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return {
-        "per_side": n,
-        "generate_s": round(generate_s, 1),
-        "validate_s": round(validate_s, 1),
-        "fit_s": round(fit_s, 1),
-        "rank_s": round(rank_s, 1),
-        "matmul_share": round(spent["matmul"] / rank_s, 2),
-        "dense_matmul_gflops": round(spent["flops"] / max(spent["matmul"], 1e-9) / 1e9, 1),
-        "peak_rss_mb": round(peak_mb),
-    }
+    companies, texts = folder / "companies.csv", folder / "texts.txt"
+    frame.to_csv(companies, index=False)
+    texts.write_text("\n".join(frame["description"].str.replace("\n", " ")), encoding="utf-8")
+    python, matchmaker = str(BIN / "python"), str(BIN / "matchmaker")
+    figures = {}
+    embed = timed([matchmaker, "embed", str(texts), "--out", str(folder / "vectors.npy")])
+    search = timed([python, "-c", SEARCH, str(folder / "vectors.npy")])
+    figures["minimal job"] = (embed[0] + search[0], max(embed[1], search[1]))
+    figures["minimal, cached"] = timed([python, "-c", CACHED, str(texts)])[:2]
+    out = folder / "recommendations.csv"
+    command = [matchmaker, "recommend", str(companies), "--top-k", "20", "--out", str(out), "--quiet"]
+    figures[f"recommend ({args.ranking})"] = timed([*command, "--ranking", args.ranking])[:2]
+    if args.exhaustive:
+        figures["recommend (exact)"] = timed(
+            [*command[:-3], str(folder / "exact.csv"), "--quiet", "--ranking", "exact"]
+        )[:2]
+    base, cached = figures["minimal job"][0], figures["minimal, cached"][0]
+    print(f"{n:,} x {n:,}, top-20 both ways (embed {embed[0]:.1f} s + flat search {search[0]:.1f} s):")
+    for name, (seconds, peak) in figures.items():
+        print(
+            f"  {name:26s} {seconds:7.1f} s  {peak:5.2f} GB  "
+            f"{seconds / base:5.2f}x minimal job  {seconds / cached:5.2f}x minimal, cached"
+        )
+    if args.recall:
+        _, peak, output = timed([python, "-c", RECALL, str(companies), str(out), str(args.recall)])
+        found = json.loads(output.strip().splitlines()[-1])
+        print(
+            f"  recall of the exhaustive top-20 over {args.recall} sources per direction: "
+            + ", ".join(f"{d} {r:.4f}" for d, r in found["recall"].items())
+        )
+        print(
+            f"  one company's two-stage recommend (k=20): median {found['one_company_ms']:.1f} ms, "
+            f"p95 {found['one_company_p95_ms']:.1f} ms (search built once in {found['search_build_s']:.1f} s)"
+        )
 
 
 def main() -> None:
-    if len(sys.argv) > 2 and sys.argv[1] == "--one":
-        print(json.dumps(one_size(int(sys.argv[2]))))
-        return
-    sizes = [int(a) for a in sys.argv[1:]] or [1000, 10000]
-    print(f"machine float32 matrix product: {matmul_rate():.0f} GFLOP/s")
-    for n in sizes:
-        done = subprocess.run([sys.executable, __file__, "--one", str(n)], capture_output=True, text=True)
-        if done.returncode:
-            print(done.stderr[-2000:])
-            continue
-        print(done.stdout.strip().splitlines()[-1])
+    parser = argparse.ArgumentParser()
+    parser.add_argument("sizes", type=int, nargs="+")
+    parser.add_argument("--ranking", default="two-stage", choices=("auto", "exact", "two-stage"))
+    parser.add_argument("--exhaustive", action="store_true")
+    parser.add_argument("--recall", type=int, default=0, metavar="S")
+    args = parser.parse_args()
+    for n in args.sizes:
+        with tempfile.TemporaryDirectory() as folder:
+            one(n, args, Path(folder))
 
 
 if __name__ == "__main__":

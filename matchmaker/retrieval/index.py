@@ -34,12 +34,14 @@ def top_candidates(
     clusters nearest to each query (exact products inside them); ``hnsw`` is a graph index that
     answers in logarithmic time. The approximate ones may miss a neighbour (the exact re-ranking cannot
     recover it) and mark a missing slot -1."""
+    return search(build_index(keys, kind, probes), queries, count)
+
+
+def build_index(keys: np.ndarray, kind: IndexKind = "flat", probes: int = IVF_PROBES):
+    """A FAISS inner-product index over ``keys`` (see :func:`top_candidates` for the kinds)."""
     import faiss
 
     kind = resolve_kind(kind, len(keys))
-    count = min(int(count), len(keys))
-    if count < 1 or not len(queries):
-        return np.zeros((len(queries), 0), dtype=np.int64)
     keys = np.ascontiguousarray(keys, dtype=np.float32)
     dimension = keys.shape[1]
     if kind == "flat":
@@ -47,12 +49,22 @@ def top_candidates(
     elif kind == "ivf":
         lists = max(1, min(int(IVF_LISTS_PER_ROOT * np.sqrt(len(keys))), len(keys) // 39))
         index = faiss.IndexIVFFlat(faiss.IndexFlatIP(dimension), dimension, lists, faiss.METRIC_INNER_PRODUCT)
-        index.cp.seed = 0
         index.train(keys)
         index.nprobe = min(probes, lists)
     else:
         index = faiss.IndexHNSWFlat(dimension, HNSW_NEIGHBOURS, faiss.METRIC_INNER_PRODUCT)
+        index.hnsw.efSearch = HNSW_SEARCH_DEPTH
+    if len(keys):
+        index.add(keys)
+    return index
+
+
+def search(index, queries: np.ndarray, count: int) -> np.ndarray:
+    """``(len(queries), min(count, keys))`` positions of the best keys per query, best first (-1: none)."""
+    count = min(int(count), index.ntotal)
+    if count < 1 or not len(queries):
+        return np.zeros((len(queries), 0), dtype=np.int64)
+    if hasattr(index, "hnsw"):
         index.hnsw.efSearch = max(HNSW_SEARCH_DEPTH, count)
-    index.add(keys)
     _, found = index.search(np.ascontiguousarray(queries, dtype=np.float32), count)
     return found.astype(np.int64)

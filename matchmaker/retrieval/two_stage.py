@@ -16,8 +16,8 @@ import pandas as pd
 
 from matchmaker import vocab as V
 from matchmaker.errors import ParameterError
-from matchmaker.retrieval.index import IndexKind, top_candidates
-from matchmaker.retrieval.vectors import candidate_vectors
+from matchmaker.retrieval.index import IndexKind, build_index, search
+from matchmaker.retrieval.vectors import CandidateSpace
 from matchmaker.scoring.fitted import FittedMatcher
 from matchmaker.scoring.matcher import Matcher
 from matchmaker.scoring.ranking import empty_recommendations, rank_candidates
@@ -45,10 +45,51 @@ def rank_two_stage(
     names = weights.active
     if not len(sources) or not len(targets):
         return empty_recommendations(names)
-    vectors = candidate_vectors(fitted, sources, targets, weights)
-    found = top_candidates(vectors.keys, vectors.queries, candidates, index)
-    blocks = similar_blocks(vectors.queries, BLOCK_SOURCES)
-    return rank_candidates(fitted, sources, targets, found, k, weights, blocks)
+    space = CandidateSpace(fitted, sources, targets, weights.active)
+    queries = space.queries(sources, weights)
+    found = search(build_index(space.keys(targets), index), queries, candidates)
+    return rank_candidates(fitted, sources, targets, found, k, weights, similar_blocks(queries, BLOCK_SOURCES))
+
+
+class CandidateSearch:
+    """One direction's candidate index, built once, for ranking one company at a time: a query vector,
+    one search among the other side's keys, the exact score of ``candidates`` targets.
+
+    Example::
+
+        search = CandidateSearch(matcher.fitted_, "de_to_cn", matcher.weights_)
+        search.recommend("DE0001", k=10)           # the table of Matcher.recommend, two-stage
+
+    Any weights of the components active when it was built can be passed to :meth:`recommend`."""
+
+    def __init__(
+        self,
+        fitted: FittedMatcher,
+        direction: V.Direction,
+        weights: Weights,
+        candidates: int = DEFAULT_CANDIDATES,
+        index: IndexKind = "auto",
+    ) -> None:
+        self.fitted, self.weights, self.candidates = fitted, weights, candidates
+        self.sources, self.targets = fitted.sides(direction)
+        self.space = CandidateSpace(fitted, self.sources, self.targets, weights.active)
+        self.index = build_index(self.space.keys(self.targets), index)
+        self.source_country = V.DIRECTION_COUNTRIES[direction][0]
+
+    def recommend(self, company_id: str, k: int = 10, weights: Weights | None = None) -> pd.DataFrame:
+        """The ``k`` best partners of ``company_id`` (a company of this direction's source side)."""
+        weights = weights or self.weights
+        if not isinstance(self.candidates, (int, np.integer)) or self.candidates < k:
+            raise ParameterError(f"candidates must be a whole number >= k ({k}). Got {self.candidates!r} instead.")
+        row = self.fitted.position(company_id)
+        if self.fitted.country[row] != self.source_country:
+            raise ParameterError(
+                f"Company '{company_id}' is not on this search's source side ({self.source_country}). "
+                "Use the CandidateSearch of the other direction."
+            )
+        rows = np.array([row])
+        found = search(self.index, self.space.queries(rows, weights), self.candidates)
+        return rank_candidates(self.fitted, rows, self.targets, found, k, weights)
 
 
 def similar_blocks(queries: np.ndarray, size: int = BLOCK_SOURCES) -> list[np.ndarray]:

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import sparse
 
+from matchmaker.errors import ParameterError
 from matchmaker.scoring.fitted import FittedMatcher
 from matchmaker.scoring.weights import Weights
 
@@ -70,84 +71,115 @@ def candidate_vectors(
     dimensions: int = SEARCH_DIMENSIONS,
 ) -> CandidateVectors:
     """The query and key vectors of ``sources`` and ``targets`` (rows of ``fitted``) under ``weights``,
-    projected to ``dimensions`` (:func:`projection`). Built :data:`CHUNK_ROWS` companies at a time, so
-    the full-width vectors (thousands of columns) never exist for a whole side at once."""
-    query_of, key_of = _builders(fitted, sources, targets, weights)
-    sample = np.sort(np.random.default_rng(0).choice(len(targets), min(len(targets), SVD_SAMPLE), replace=False))
-    basis = projection(key_of(targets[sample]), dimensions)
-    return CandidateVectors(_chunked(query_of, sources, basis), _chunked(key_of, targets, basis))
+    projected to ``dimensions`` (:func:`projection`)."""
+    space = CandidateSpace(fitted, sources, targets, weights.active, dimensions)
+    return CandidateVectors(space.queries(sources, weights), space.keys(targets))
 
 
-def _chunked(build, rows: np.ndarray, basis: np.ndarray | None) -> np.ndarray:
-    parts = [build(rows[start : start + CHUNK_ROWS]) for start in range(0, len(rows), CHUNK_ROWS)]
-    parts = [part if basis is None else part @ basis for part in parts]
-    width = basis.shape[1] if basis is not None else (parts[0].shape[1] if parts else 0)
-    return np.ascontiguousarray(np.vstack(parts) if parts else np.zeros((0, width)), dtype=np.float32)
+class CandidateSpace:
+    """The vector space of one ranking direction for a set of active components: what does not depend
+    on the weights' values (the target side's language mix, the concept basis, the projection), so
+    that keys are built once and a query for any weights of those components costs one row.
 
+    Vectors are built :data:`CHUNK_ROWS` companies at a time, so the full-width vectors (thousands of
+    columns) never exist for a whole side at once."""
 
-def _builders(fitted: FittedMatcher, sources: np.ndarray, targets: np.ndarray, weights: Weights):
-    """``(query_of, key_of)``: functions from rows of ``fitted`` to their full-width query (key) vectors."""
-    features, calibration = fitted.features, fitted.calibration
-    z = np.float32(calibration.z_cap)
-    languages = calibration.mean_text.shape[0]
-    target_mix = np.bincount(features.language[targets], minlength=languages).astype(np.float32)
-    target_mix /= max(target_mix.sum(), 1.0)
-    basis = None
-    if weights["terms"] > 0:
-        basis = _concept_projection(sparse.vstack([features.concepts[sources], features.concepts[targets]]).tocsr())
-    compatibility = fitted.taxonomy.cooperation_compatibility
-    bands = 4
-    closeness = (1.0 - np.abs(np.arange(bands)[:, None] - np.arange(bands)[None, :]) / 3.0).astype(np.float32)
+    def __init__(
+        self,
+        fitted: FittedMatcher,
+        sources: np.ndarray,
+        targets: np.ndarray,
+        active: tuple[str, ...],
+        dimensions: int = SEARCH_DIMENSIONS,
+    ) -> None:
+        self.fitted, self.active = fitted, tuple(active)
+        features, calibration = fitted.features, fitted.calibration
+        self.languages = calibration.mean_text.shape[0]
+        mix = np.bincount(features.language[targets], minlength=self.languages).astype(np.float32)
+        self.target_mix = mix / max(mix.sum(), 1.0)
+        self.concept_basis = None
+        if "terms" in self.active:
+            both = sparse.vstack([features.concepts[sources], features.concepts[targets]]).tocsr()
+            self.concept_basis = _concept_projection(both)
+        sample = np.random.default_rng(0).choice(len(targets), min(len(targets), SVD_SAMPLE), replace=False)
+        self.basis = projection(self._full_keys(targets[np.sort(sample)]), dimensions)
 
-    def one_hot(size: np.ndarray) -> np.ndarray:
-        matrix = np.zeros((len(size), bands), dtype=np.float32)
-        known = size >= 0
-        matrix[np.flatnonzero(known), size[known]] = 1.0
-        return matrix
+    def queries(self, rows: np.ndarray, weights: Weights) -> np.ndarray:
+        """``(len(rows), dimensions)`` query vectors of source ``rows`` (rows of the fitted matcher)."""
+        extra = set(weights.active) - set(self.active)
+        if extra:
+            raise ParameterError(
+                f"These weights use {sorted(extra)}, which the candidate space was built without. "
+                "Build a CandidateSpace (or CandidateSearch) for these weights."
+            )
+        return self._chunked(lambda part: self._full_queries(part, weights), np.asarray(rows))
 
-    def query_of(rows: np.ndarray) -> np.ndarray:
-        src = features.take(rows)
+    def keys(self, rows: np.ndarray) -> np.ndarray:
+        """``(len(rows), dimensions)`` key vectors of target ``rows``."""
+        return self._chunked(self._full_keys, np.asarray(rows))
+
+    def _chunked(self, build, rows: np.ndarray) -> np.ndarray:
+        parts = [build(rows[start : start + CHUNK_ROWS]) for start in range(0, max(len(rows), 1), CHUNK_ROWS)]
+        if self.basis is not None:
+            parts = [part @ self.basis for part in parts]
+        return np.ascontiguousarray(np.vstack(parts), dtype=np.float32)
+
+    def _full_queries(self, rows: np.ndarray, weights: Weights) -> np.ndarray:
+        fitted, calibration = self.fitted, self.fitted.calibration
+        src, z = fitted.features.take(rows), np.float32(calibration.z_cap)
         blocks = []
-        if weights["semantic"] > 0:
-            spread = (calibration.std_text @ target_mix)[src.language]  # σ of each source's language vs the targets'
+        if "semantic" in self.active:
+            spread = (calibration.std_text @ self.target_mix)[
+                src.language
+            ]  # σ of each source's language vs the targets'
             scale = weights["semantic"] / (z * np.maximum(spread, 1e-6))
             blocks += [src.text * scale[:, None], -calibration.mean_text[src.language] * scale[:, None]]
-        if basis is not None:
-            blocks.append(weights["terms"] * (src.concepts @ basis))
-        if weights["sector"] > 0:
+        if self.concept_basis is not None:
+            blocks.append(weights["terms"] * (src.concepts @ self.concept_basis))
+        if "sector" in self.active:
             blocks.append(weights["sector"] * (src.sector @ fitted.affinity))
-        if weights["focus"] > 0:
+        if "focus" in self.active:
             blocks.append(weights["focus"] * _unit(src.focus))
-        if weights["complementarity"] > 0:
-            spread = (calibration.std_fit @ target_mix)[src.language]
+        if "complementarity" in self.active:
+            spread = (calibration.std_fit @ self.target_mix)[src.language]
             scale = weights["complementarity"] / (2 * z * np.maximum(spread, 1e-6))
             blocks += [src.offers * scale[:, None], src.seeks * scale[:, None]]
-        if weights["cooperation"] > 0:
+        if "cooperation" in self.active:
+            compatibility = fitted.taxonomy.cooperation_compatibility
             blocks.append(weights["cooperation"] * (_unit(src.cooperation) @ compatibility))
-        if weights["size"] > 0:
-            blocks.append(weights["size"] * (one_hot(src.size) @ closeness))
+        if "size" in self.active:
+            blocks.append(weights["size"] * (_size_one_hot(src.size) @ _CLOSENESS))
         return np.hstack([np.asarray(b, dtype=np.float32) for b in blocks])
 
-    def key_of(rows: np.ndarray) -> np.ndarray:
-        tgt = features.take(rows)
+    def _full_keys(self, rows: np.ndarray) -> np.ndarray:
+        tgt = self.fitted.features.take(rows)
         blocks = []
-        if weights["semantic"] > 0:
-            blocks += [tgt.text, np.eye(languages, dtype=np.float32)[tgt.language]]
-        if basis is not None:
-            blocks.append(tgt.concepts @ basis)
-        if weights["sector"] > 0:
+        if "semantic" in self.active:
+            blocks += [tgt.text, np.eye(self.languages, dtype=np.float32)[tgt.language]]
+        if self.concept_basis is not None:
+            blocks.append(tgt.concepts @ self.concept_basis)
+        if "sector" in self.active:
             blocks.append(tgt.sector)
-        if weights["focus"] > 0:
+        if "focus" in self.active:
             blocks.append(_unit(tgt.focus))
-        if weights["complementarity"] > 0:
+        if "complementarity" in self.active:
             blocks += [tgt.seeks, tgt.offers]
-        if weights["cooperation"] > 0:
+        if "cooperation" in self.active:
             blocks.append(_unit(tgt.cooperation))
-        if weights["size"] > 0:
-            blocks.append(one_hot(tgt.size))
+        if "size" in self.active:
+            blocks.append(_size_one_hot(tgt.size))
         return np.hstack([np.asarray(b, dtype=np.float32) for b in blocks])
 
-    return query_of, key_of
+
+_BANDS = 4
+_CLOSENESS = (1.0 - np.abs(np.arange(_BANDS)[:, None] - np.arange(_BANDS)[None, :]) / 3.0).astype(np.float32)
+
+
+def _size_one_hot(size: np.ndarray) -> np.ndarray:
+    matrix = np.zeros((len(size), _BANDS), dtype=np.float32)
+    known = size >= 0
+    matrix[np.flatnonzero(known), size[known]] = 1.0
+    return matrix
 
 
 def projection(keys: np.ndarray, dimensions: int = SEARCH_DIMENSIONS) -> np.ndarray | None:

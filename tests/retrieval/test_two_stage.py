@@ -10,7 +10,7 @@ from matchmaker.errors import ParameterError
 from matchmaker.io.profiles import load_profiles, profiles_from_frame
 from matchmaker.io.synthetic import synthetic_profiles
 from matchmaker.retrieval.index import top_candidates
-from matchmaker.retrieval.two_stage import rank_two_stage, recall_against, recommend_all_two_stage
+from matchmaker.retrieval.two_stage import CandidateSearch, rank_two_stage, recall_against, recommend_all_two_stage
 from matchmaker.retrieval.vectors import candidate_vectors
 from matchmaker.scoring.matcher import Matcher
 from matchmaker.scoring.weights import Weights
@@ -83,3 +83,17 @@ def test_fewer_candidates_than_k_is_refused(demo):
     fitted = demo.fitted_
     with pytest.raises(ParameterError, match="candidates must be"):
         rank_two_stage(fitted, *fitted.sides("de_to_cn"), 10, demo.weights_, candidates=5)
+
+
+def test_one_company_at_a_time_gives_the_rows_of_the_whole_ranking(demo):
+    fitted = demo.fitted_
+    search = CandidateSearch(fitted, "cn_to_de", demo.weights_, candidates=100)
+    whole = rank_two_stage(fitted, *fitted.sides("cn_to_de"), 10, demo.weights_, candidates=100)
+    for company in fitted.ids[fitted.side("CN")][:5]:
+        expected = whole[whole["source_id"] == company].reset_index(drop=True)
+        pd.testing.assert_frame_equal(search.recommend(company, k=10), expected, check_dtype=False, atol=1e-6)
+    semantic_only = Weights({"semantic": 1.0})  # other weights of the same components: no rebuild
+    exact = demo.recommend(fitted.ids[fitted.side("CN")][0], k=10, weights=semantic_only)
+    assert recall_against(exact, search.recommend(fitted.ids[fitted.side("CN")][0], k=10, weights=semantic_only)) == 1
+    with pytest.raises(ParameterError, match="source side"):
+        search.recommend(fitted.ids[fitted.side("DE")][0])
