@@ -36,8 +36,11 @@ GLOSSARY_DIR = DATA_DIR / "glossary"
 DEMO_DIR = DATA_DIR / "demo"
 MODELS_DIR = DATA_DIR / "models"
 WEIGHTS_DIR = DATA_DIR / "weights"
+MAPS_DIR = DATA_DIR / "maps"
 
 DEMO_PROFILES = DEMO_DIR / "companies.csv"
+# country outlines under the portfolio map (Natural Earth, public domain; scripts/build_basemap.py)
+BASEMAP = MAPS_DIR / "countries.geojson"
 DEMO_PAIRS = DEMO_DIR / "pairs.csv"
 DEFAULT_WEIGHTS_FILE = WEIGHTS_DIR / "default.toml"
 

@@ -25,6 +25,7 @@ SHIPPED = [
     "matchmaker/data/models/isa-domain-static/modules.json",
     "matchmaker/data/demo/companies.csv",
     "matchmaker/data/weights/default.toml",
+    "matchmaker/data/maps/countries.geojson",
     "matchmaker/locales/zh/interface.toml",
     "matchmaker/exports/templates/dossier.html.j2",
     "matchmaker/store/migrations/env.py",
