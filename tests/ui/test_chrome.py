@@ -15,7 +15,7 @@ def apply(texts: dict, source: str) -> str:
     for pattern, template in texts["patterns"]:
         match = re.match(pattern, source)
         if match:
-            return re.sub(r"\$(\d)", lambda m: match.group(int(m.group(1))), template)
+            return re.sub(r"\$(\d)", lambda m, found=match: found.group(int(m.group(1))), template)
     return source
 
 
