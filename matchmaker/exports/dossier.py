@@ -17,6 +17,8 @@ from pathlib import Path
 import pandas as pd
 
 from matchmaker import vocab as V
+from matchmaker.exports.gist import profile_gist
+from matchmaker.exports.reading import description_for, display_city, display_name
 from matchmaker.exports.tables import released_contact
 from matchmaker.i18n import t
 from matchmaker.io.files import writing
@@ -65,7 +67,9 @@ def bilingual(key: str, languages: tuple[Language, ...]) -> str:
     return " / ".join(texts)
 
 
-def _company(profile: pd.Series | None, fallback_name: str, languages: tuple[Language, ...]) -> dict[str, str]:
+def _company(profile: pd.Series | None, fallback_name: str, languages: tuple[Language, ...]) -> dict[str, object]:
+    """One company as the dossier shows it: names and city in the readers' scripts, the description in
+    each reader's language (the profile's translation, or a gist derived from the original)."""
     if profile is None:
         return {
             "name": fallback_name,
@@ -74,7 +78,7 @@ def _company(profile: pd.Series | None, fallback_name: str, languages: tuple[Lan
             "country": "",
             "sector": "",
             "focus": "",
-            "description": "",
+            "descriptions": [],
             "offers": "",
             "seeks": "",
             "website": "",
@@ -83,13 +87,11 @@ def _company(profile: pd.Series | None, fallback_name: str, languages: tuple[Lan
     taxonomy = load_taxonomy()
     division = profile[V.NACE_DIVISION]
     contact = released_contact(profile)
-    description = profile[V.DESCRIPTION]
-    if len(description) > MAX_DESCRIPTION_CHARS:
-        description = description[:MAX_DESCRIPTION_CHARS].rstrip() + " …"
+    names = list(dict.fromkeys(display_name(profile, language) for language in languages))
     return {
-        "name": profile[V.NAME],
-        "name_local": profile[V.NAME_LOCAL],
-        "city": profile[V.CITY],
+        "name": names[0],
+        "name_local": " / ".join(name for name in names[1:] if name not in names[0]),
+        "city": " · ".join(dict.fromkeys(display_city(profile, language, taxonomy) for language in languages)),
         "country": bilingual(f"ui.country_{profile[V.COUNTRY]}", languages),
         "sector": f"{division} "
         + " · ".join(dict.fromkeys(taxonomy.label("division", division, lang) for lang in languages))
@@ -100,12 +102,39 @@ def _company(profile: pd.Series | None, fallback_name: str, languages: tuple[Lan
             for k in profile[V.FOCUS_KEYS]
             if k != "other"
         ),
-        "description": description,
+        "descriptions": _descriptions(profile, languages),
         "offers": profile[V.OFFERS],
         "seeks": profile[V.SEEKS],
         "website": profile[V.WEBSITE],
         "contact": ", ".join(v for v in (contact["contact_name"], contact["contact_email"]) if v),
     }
+
+
+def _cut(text: str) -> str:
+    return text if len(text) <= MAX_DESCRIPTION_CHARS else text[:MAX_DESCRIPTION_CHARS].rstrip() + " …"
+
+
+def _descriptions(profile: pd.Series, languages: tuple[Language, ...]) -> list[dict[str, object]]:
+    """The description for each reader: written in or translated into their language, else a gist
+    derived from the original (labelled so); the original itself when no reader's language has it."""
+    shown: list[dict[str, object]] = []
+    for language in languages:
+        description = description_for(profile, language)
+        if description.language == language:
+            shown.append({"heading": V.LANGUAGE_NAMES[language], "text": _cut(description.text), "lines": []})
+        else:
+            gist = profile_gist(profile, language)
+            shown.append(
+                {
+                    "heading": t("gist.heading", language),
+                    "text": "" if gist.names_concepts else t("gist.nothing", language),
+                    "lines": gist.lines(),
+                }
+            )
+    original = str(profile[V.DESCRIPTION] or "")
+    if original and all(entry["text"] != _cut(original) for entry in shown):
+        shown.append({"heading": bilingual("dossier.original", languages), "text": _cut(original), "lines": []})
+    return shown
 
 
 def _pair(scored: ScoredItem, languages: tuple[Language, ...]) -> dict[str, object]:
@@ -133,8 +162,15 @@ def _pair(scored: ScoredItem, languages: tuple[Language, ...]) -> dict[str, obje
             }
             for name, value in sorted(explanation.contributions.items(), key=lambda kv: -kv[1])
         ]
-        pair["reasons"] = [explanation.render(language, (source["name"], target["name"])) for language in languages]
+        pair["reasons"] = [explanation.render(language, _names(scored, item, language)) for language in languages]
     return pair
+
+
+def _names(scored: ScoredItem, item, language: Language) -> tuple[str, str]:
+    """The two companies' names as a reader of ``language`` reads them (the saved names if gone)."""
+    source = display_name(scored.source, language) if scored.source is not None else item.source_name
+    target = display_name(scored.target, language) if scored.target is not None else item.target_name
+    return source or item.source_id, target or item.target_id
 
 
 def render_dossier(

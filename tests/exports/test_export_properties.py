@@ -184,5 +184,17 @@ def test_the_dossier_holds_no_markup_but_its_own(texts, heading, languages):
         if name == "style":
             assert re.fullmatch(r"width: *[\d.]+%|width:\d+%", value or ""), value  # no "-0.0%" either
         if name == "class":
-            assert value in ("pair", "profiles", "bar", "text", "second", "disagree", "meta", "small", "", None), value
+            assert value in (
+                "pair",
+                "profiles",
+                "bar",
+                "text",
+                "second",
+                "disagree",
+                "meta",
+                "small",
+                "gist",
+                "",
+                None,
+            ), value
     assert page.count("<script") == 0 and page.count("default-src 'none'") == 1

@@ -11,6 +11,7 @@ from helpers import DOSSIER_TAGS
 from markupsafe import escape
 from openpyxl import load_workbook
 
+from matchmaker import config as C
 from matchmaker.exports.dossier import DossierContext, render_dossier
 from matchmaker.exports.tables import items_table, readable_headers, write_table
 from matchmaker.io.cells import restore_cell, safe_cell, safe_filename
@@ -212,3 +213,22 @@ def test_a_formula_after_a_bare_carriage_return_cannot_start_a_row_or_a_cell(tmp
     assert [restore_cell(c) for c in rows[1][:2]] == [attack, "ok\n@SUM(A1)"]
     sheet = load_workbook(write_table(frame, tmp_path / "s.xlsx")).active
     assert sheet["A2"].value == "Evil Co\n'=cmd|' /C calc'!A0" and sheet["A2"].data_type == "s"
+
+
+def test_the_dossier_shows_each_reader_the_names_and_text_in_their_script():
+    from matchmaker.exports.reading import pinyin
+    from matchmaker.io.profiles import load_profiles
+    from matchmaker.scoring.items import ScoredItem, ShortlistItem
+
+    demo = load_profiles(C.DEMO_PROFILES).table
+    target = demo[(demo["country"] == "CN") & (demo["language"] == "zh")].iloc[0].copy()
+    target["name_en"] = target["name_local"] = ""  # no Latin name: the German reader gets pinyin
+    target["description_de"] = ""  # no German translation: the German reader gets a gist
+    source = demo[demo["country"] == "DE"].iloc[0]
+    item = ShortlistItem(source["id"], target["id"], source_name=source["name"], target_name=target["name"])
+    page = render_dossier([ScoredItem(item, source, target, None)], DossierContext("Messe"), ("de", "zh"))
+    assert pinyin(target["name"]).split()[0] in page  # the Chinese name in pinyin for the German reader
+    assert escape(target["name"]) in page  # and in characters for the Chinese reader
+    assert "Kurzfassung, aus dem Original erschlossen" in page
+    assert escape(target["description"][:40]) in page  # the Chinese reader reads the original
+    assert escape(source["description_zh"][:30]) in page  # the German partner's profile in Chinese
