@@ -235,7 +235,9 @@ class Accounts:
             if user.locked_until is not None and user.locked_until > at:
                 raise AuthenticationError(
                     f"The account '{login}' is locked after {self.settings.max_failures} wrong passwords, until "
-                    f"{user.locked_until:%Y-%m-%d %H:%M} UTC. Try again then, or ask an agency admin."
+                    f"{user.locked_until:%Y-%m-%d %H:%M} UTC. Try again then, or ask an agency admin.",
+                    reason="locked",
+                    until=user.locked_until,
                 )
             if not _verify(user.password_hash, password):
                 failure = refused
@@ -266,10 +268,12 @@ class Accounts:
                 .where(UserSession.token_hash == _token_hash(token or ""))
             ).first()
         if found is None:
-            raise AuthenticationError("The session is unknown or was ended. Sign in again.")
+            raise AuthenticationError("The session is unknown or was ended. Sign in again.", reason="ended")
         expires, user = found
         if expires <= at or not user.active:
-            raise AuthenticationError(f"The session expired at {expires:%Y-%m-%d %H:%M} UTC. Sign in again.")
+            raise AuthenticationError(
+                f"The session expired at {expires:%Y-%m-%d %H:%M} UTC. Sign in again.", reason="expired"
+            )
         return Actor(user.login, user.agency, user.role)  # type: ignore[arg-type]
 
     def sign_out(self, token: str) -> None:

@@ -22,6 +22,7 @@ without consent.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Literal, get_args
 
@@ -57,7 +58,15 @@ class PermissionDeniedError(MatchmakerError):
 
 
 class AuthenticationError(MatchmakerError):
-    """Sign-in refused: unknown login or wrong password, a locked account, an expired session."""
+    """Sign-in refused: unknown login or wrong password, a locked account, an expired session.
+
+    ``reason`` says which, for a caller that words it in the reader's language: ``refused`` (wrong
+    login or password), ``locked`` (until ``until``, UTC), ``expired`` or ``ended`` (a session)."""
+
+    def __init__(self, message: str, reason: str = "refused", until: dt.datetime | None = None) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.until = until
 
 
 @dataclass(frozen=True)
