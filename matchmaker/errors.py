@@ -5,6 +5,8 @@ The CLI and the dashboard show a ``MatchmakerError`` cleanly; anything else is a
 
 from __future__ import annotations
 
+import datetime as dt
+
 
 class MatchmakerError(Exception):
     """Base class of every error the product raises on purpose."""
@@ -77,3 +79,19 @@ class NotFoundError(MatchmakerError, KeyError):
 class LabelsError(MatchmakerError):
     """Labelled pairs that cannot be used: a missing file or column, a grade that is not a number,
     or two per-source tables that were not measured on the same labelled sources."""
+
+
+class PermissionDeniedError(MatchmakerError):
+    """The signed-in user may not do this (role too low, or another agency's record)."""
+
+
+class AuthenticationError(MatchmakerError):
+    """Sign-in refused: unknown login or wrong password, a locked account, an expired session.
+
+    ``reason`` says which, for a caller that words it in the reader's language: ``refused`` (wrong
+    login or password), ``locked`` (until ``until``, UTC), ``expired`` or ``ended`` (a session)."""
+
+    def __init__(self, message: str, reason: str = "refused", until: dt.datetime | None = None) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.until = until

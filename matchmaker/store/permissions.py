@@ -22,11 +22,12 @@ without consent.
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 from typing import Literal, get_args
 
-from matchmaker.errors import MatchmakerError
+# the two errors live with the others in errors.py; re-exported here, beside the checks that raise them
+from matchmaker.errors import AuthenticationError as AuthenticationError
+from matchmaker.errors import PermissionDeniedError as PermissionDeniedError
 
 Role = Literal["viewer", "editor", "agency-admin", "alliance-admin"]
 RANK: dict[str, int] = {role: rank for rank, role in enumerate(get_args(Role))}
@@ -51,22 +52,6 @@ Action = Literal[
 ]
 ACTIONS: tuple[str, ...] = get_args(Action)
 LOCAL_LOGIN = "(local)"
-
-
-class PermissionDeniedError(MatchmakerError):
-    """The signed-in user may not do this (role too low, or another agency's record)."""
-
-
-class AuthenticationError(MatchmakerError):
-    """Sign-in refused: unknown login or wrong password, a locked account, an expired session.
-
-    ``reason`` says which, for a caller that words it in the reader's language: ``refused`` (wrong
-    login or password), ``locked`` (until ``until``, UTC), ``expired`` or ``ended`` (a session)."""
-
-    def __init__(self, message: str, reason: str = "refused", until: dt.datetime | None = None) -> None:
-        super().__init__(message)
-        self.reason = reason
-        self.until = until
 
 
 @dataclass(frozen=True)
