@@ -1,4 +1,4 @@
-"""Pieces every page uses: the fitted matcher for the data in use, labels, the model notice."""
+"""Pieces every page uses: who acts, the fitted matcher over the registry, the shortlists, labels, the model notice."""
 
 from __future__ import annotations
 
@@ -14,38 +14,51 @@ from matchmaker.exports.search import query_matches, search_text, sorted_by_labe
 from matchmaker.i18n import t
 from matchmaker.knowledge.taxonomy import load_taxonomy
 from matchmaker.scoring.matcher import Matcher
+from matchmaker.store.permissions import Actor, can
 from matchmaker.store.shortlists import ShortlistRecord, ShortlistStore
-from matchmaker.ui import resources, state
+from matchmaker.ui import alliance, resources, state
 from matchmaker.vocab import Language
 
 
 def matcher() -> Matcher:
-    environment = C.Environment.read()
-    upload = state.upload()
-    name, content = upload if upload else ("demo", None)
+    """The matcher over the shared registry (every agency's companies); a page without companies
+    to match says so and stops."""
     with st.spinner("…"):
-        return resources.fitted_matcher(name, content, environment.model, str(environment.cache_dir))
+        fitted = alliance.fitted_matcher()
+    if fitted is None:
+        st.info(pt("registry.empty"))
+        st.stop()
+    return fitted
+
+
+def actor() -> Actor:
+    """Who uses the page (see :func:`matchmaker.ui.alliance.current_actor`)."""
+    return alliance.current_actor()
 
 
 def store() -> ShortlistStore:
-    return resources.shortlist_store(C.Environment.read().database_url)
+    """The shortlists as the user sees them: their own agency's (and those shared with it)."""
+    return ShortlistStore(alliance.engine(), actor())
 
 
 def data_key() -> str:
-    """A short key of the data in use (the demo or the upload's digest), for per-data caches."""
-    upload = state.upload()
-    return resources.content_key(upload[1] if upload else None)
+    """A short key of the registry's content in use, for per-data caches."""
+    return resources.content_key(alliance.registry_csv()[1] or b"")
 
 
 def dataset_name() -> str:
-    upload = state.upload()
-    return upload[0] if upload else "demo"
+    return "registry"
+
+
+def writable(record: ShortlistRecord) -> bool:
+    return can(actor(), "shortlist.write", record.resource())
 
 
 def current_shortlist(create: bool = False) -> ShortlistRecord | None:
     """The shortlist in use: the one chosen in this session, else the most recently changed one;
-    with ``create``, a new one named after today when there is none yet."""
-    saved = store().shortlists()
+    with ``create``, one the user may add to (their own), a new one named after today when there is
+    none yet."""
+    saved = [r for r in store().shortlists() if writable(r)] if create else store().shortlists()
     chosen = st.session_state.get(state.SHORTLIST_ID)
     for record in saved:
         if record.id == chosen:
@@ -66,6 +79,16 @@ def current_shortlist(create: bool = False) -> ShortlistRecord | None:
 
 def tr(key: str, **params: object) -> str:
     return t(f"ui.{key}", state.language(), **params)
+
+
+def pt(key: str, **params: object) -> str:
+    """A text of the dashboard's platform part (``matchmaker/locales/*/dashboard_platform.toml``)."""
+    return t(f"dashboard.{key}", state.language(), **params)
+
+
+def pmd(key: str, **params: object) -> str:
+    """:func:`pt` for Markdown places (see :func:`md`)."""
+    return pt(key, **{name: plain(value) for name, value in params.items()})
 
 
 _MARKDOWN_SIGNS = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&=\"'])")

@@ -16,8 +16,10 @@ from matchmaker.knowledge.taxonomy import load_taxonomy
 from matchmaker.scoring.explain import explain_pair
 from matchmaker.scoring.matcher import Filters
 from matchmaker.scoring.weights import Weights, load_weights
+from matchmaker.store.permissions import can
 from matchmaker.ui import state
 from matchmaker.ui.common import (
+    actor,
     company_label,
     company_name,
     current_shortlist,
@@ -33,6 +35,7 @@ from matchmaker.ui.common import (
     store,
     tr,
 )
+from matchmaker.ui.introductions_page import propose_button
 
 
 def configured_weights() -> Weights:
@@ -212,6 +215,7 @@ def render() -> None:
         f"{r}. {company_name(profiles.loc[t])}" for r, t in zip(suggestions[V.RANK], suggestions[V.TARGET_ID])
     ]
     st.altair_chart(component_chart(suggestions), width="stretch")
+    may_shortlist = can(actor(), "shortlist.create")
     for row in suggestions.itertuples(index=False):
         partner = profiles.loc[row.target_id]
         with st.expander(
@@ -223,7 +227,11 @@ def render() -> None:
                 st.text(f"• {line}")
             st.markdown(f"**{tr('profile')}**")
             profile_text(partner, state.language())
-            if st.button(tr("add_to_shortlist"), key=f"add_{company_id}_{row.target_id}"):
+            left, right = st.columns(2)
+            with right:
+                extra = {"model": current.fitted_.encoder_name, "weights_version": in_use.version}
+                propose_button(source, partner, float(row.score), explanation, extra)
+            if may_shortlist and left.button(tr("add_to_shortlist"), key=f"add_{company_id}_{row.target_id}"):
                 shortlist = current_shortlist(create=True)
                 store().add_entry(
                     shortlist.id,

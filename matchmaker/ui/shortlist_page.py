@@ -1,6 +1,8 @@
 """Saved shortlists: choose or start one, edit notes, record outcomes, download CSV, Excel, the
 bilingual dossier and the outcomes as labelled pairs. Everything is read from and written to the
-database (see matchmaker.store.shortlists), so it survives restarts and colleagues share it."""
+database (see matchmaker.store.shortlists), so it survives restarts. A signed-in user sees the
+shortlists of their agency (and those shared with it); colleagues' lists are read-only, and the page
+says whose list it is."""
 
 from __future__ import annotations
 
@@ -18,9 +20,23 @@ from matchmaker.exports.tables import column_header, items_table, readable_heade
 from matchmaker.i18n import t
 from matchmaker.io.cells import safe_filename
 from matchmaker.scoring.items import score_items
+from matchmaker.store.accounts import DEMO_AGENCY
+from matchmaker.store.permissions import can
+from matchmaker.store.registry import AGENCY_COLUMN
 from matchmaker.store.shortlists import STATUSES, EntryRecord, ShortlistRecord, labels_from
-from matchmaker.ui import state
-from matchmaker.ui.common import current_shortlist, dataset_name, matcher, md, plain, store, tr
+from matchmaker.ui import alliance, state
+from matchmaker.ui.common import (
+    actor,
+    current_shortlist,
+    dataset_name,
+    matcher,
+    md,
+    plain,
+    pt,
+    store,
+    tr,
+    writable,
+)
 
 SHOWN_COLUMNS = ("company", "partner", "partner_city", "score", "status", "note", "added_by")
 
@@ -30,23 +46,43 @@ def as_bytes(frame: pd.DataFrame, suffix: str) -> bytes:
         return write_table(frame, Path(folder) / f"shortlist{suffix}").read_bytes()
 
 
+def owner_text(record: ShortlistRecord) -> str:
+    """Whose list it is: its owner and agency (a list of the local mode has neither)."""
+    language = state.language()
+    if record.agency is None:
+        return pt("shortlist.local_owner")
+    return pt("shortlist.owner", owner=record.owner or "—", agency=alliance.agency_name(record.agency, language))
+
+
 def choose_shortlist() -> ShortlistRecord | None:
-    with st.expander(tr("shortlist_new"), expanded=current_shortlist() is None):
-        name = st.text_input(tr("shortlist_new_name"), key="shortlist_new_name", max_chars=200)
-        if st.button(tr("shortlist_create"), key="shortlist_create") and name.strip():
-            record = store().create_shortlist(name, author=state.author(), dataset=dataset_name())
-            st.session_state[state.SHORTLIST_ID] = record.id
-            st.rerun()
+    if can(actor(), "shortlist.create"):
+        with st.expander(tr("shortlist_new"), expanded=current_shortlist() is None):
+            name = st.text_input(tr("shortlist_new_name"), key="shortlist_new_name", max_chars=200)
+            if st.button(tr("shortlist_create"), key="shortlist_create") and name.strip():
+                record = store().create_shortlist(name, author=state.author(), dataset=dataset_name())
+                st.session_state[state.SHORTLIST_ID] = record.id
+                st.rerun()
     saved = {r.id: r for r in store().shortlists()}
     if not saved:
         return None
+    if st.session_state.get(state.SHORTLIST_ID) not in saved:
+        st.session_state[state.SHORTLIST_ID] = next(iter(saved))
     chosen = st.selectbox(
         tr("shortlist_choose"),
         list(saved),
-        format_func=lambda i: f"{saved[i].name} ({saved[i].entries})",
+        format_func=lambda i: f"{saved[i].name} ({saved[i].entries}) · {owner_text(saved[i])}",
         key=state.SHORTLIST_ID,
     )
     return saved[chosen]
+
+
+def fictional(entries: list[EntryRecord], current) -> bool:
+    """Whether the shortlist names a fictional demo company (the dossier says so)."""
+    profiles = current.fitted_.profiles
+    if AGENCY_COLUMN not in profiles:
+        return False
+    demo = set(profiles.loc[profiles[AGENCY_COLUMN] == DEMO_AGENCY, V.ID])
+    return any(e.source_id in demo or e.target_id in demo for e in entries)
 
 
 def save_notes(entries: list[EntryRecord], notes: list[object]) -> bool:
@@ -103,7 +139,7 @@ def tr_outcome(status: str) -> str:
     return t(f"outcome.{status}", state.language())
 
 
-def downloads(shortlist: ShortlistRecord, scored, current) -> None:
+def downloads(shortlist: ShortlistRecord, scored, current, is_fictional: bool) -> None:
     language = state.language()
     table = readable_headers(items_table(scored, language), language)
     stem = safe_filename(shortlist.name, "shortlist")
@@ -129,7 +165,7 @@ def downloads(shortlist: ShortlistRecord, scored, current) -> None:
         dataset=shortlist.dataset,
         model=current.fitted_.encoder_name,
         weights_version=current.weights_.version,
-        fictional=shortlist.dataset == "demo",
+        fictional=is_fictional or shortlist.dataset == "demo",
     )
     html.download_button(
         tr("download_html"),
@@ -149,6 +185,10 @@ def render() -> None:
         return
     url = store().engine.url
     where = url.database if url.get_backend_name() == "sqlite" else url.render_as_string(hide_password=True)
+    may_write = writable(shortlist)
+    st.markdown(f"**{plain(owner_text(shortlist))}**")
+    if not may_write:
+        st.info(pt("shortlist.read_only"))
     st.caption(
         md(
             "shortlist_meta",
@@ -171,23 +211,27 @@ def render() -> None:
             key=f"shortlist_editor_{shortlist.id}",
             hide_index=True,
             num_rows="fixed",
-            disabled=[h for c, h in headers.items() if c != "note"],
+            disabled=[h for c, h in headers.items() if c != "note" or not may_write],
         )
-        if st.button(tr("save_notes"), key="save_notes") and save_notes(entries, list(edited[headers["note"]])):
-            st.rerun()
-        names = {e.id: f"{e.source_name} ↔ {e.target_name}" for e in entries}
-        remove = st.multiselect(tr("remove"), list(names), format_func=names.get, key="shortlist_remove")
-        if remove and st.button(tr("remove"), key="shortlist_remove_button"):
-            for entry_id in remove:
-                store().remove_entry(entry_id)
-            st.rerun()
-        downloads(shortlist, scored, current)
-        outcome_form(shortlist, entries, history, current)
+        if may_write:
+            if st.button(tr("save_notes"), key="save_notes") and save_notes(entries, list(edited[headers["note"]])):
+                st.rerun()
+            names = {e.id: f"{e.source_name} ↔ {e.target_name}" for e in entries}
+            remove = st.multiselect(tr("remove"), list(names), format_func=names.get, key="shortlist_remove")
+            if remove and st.button(tr("remove"), key="shortlist_remove_button"):
+                for entry_id in remove:
+                    store().remove_entry(entry_id)
+                st.rerun()
+        downloads(shortlist, scored, current, fictional(entries, current))
+        if may_write:
+            outcome_form(shortlist, entries, history, current)
     labels = labels_from(history)
     if len(labels):
         st.download_button(
             tr("download_labels"), as_bytes(labels, ".csv"), "isa-outcome-labels.csv", "text/csv", key="dl_labels"
         )
+    if not may_write:
+        return
     with st.expander(tr("shortlist_rename")):
         name = st.text_input(tr("shortlist_rename"), value=shortlist.name, key=f"rename_{shortlist.id}", max_chars=200)
         if st.button(tr("shortlist_rename"), key="rename_button") and name.strip() and name != shortlist.name:

@@ -11,10 +11,15 @@ COMPANY = "finder_company"  # id of the company the finder shows
 COMPANY_WIDGET = "finder_company_choice_"  # + language: the chooser's labels are in the reader's script
 SHORTLIST_ID = "shortlist_id"  # id of the saved shortlist in use (database), or absent
 AUTHOR = "author_name"  # the user's name, saved with notes and outcomes
-UPLOAD = "uploaded_profiles"  # (file name, bytes) of the profiles in use, or None for the demo
+SESSION_TOKEN = "platform_session"  # shared mode: the signed-in session's token (never in the URL)
+SIGN_IN_PROBLEM = "platform_sign_in_problem"  # why the last session ended: {"reason": ..., "until": ...}
+IMPORT_AGENCY = "data_import_agency"  # local mode: the agency an upload is imported as
+IMPORTED = "data_imported"  # {file digest: ImportResult} of this session's uploads, so a rerun imports nothing
 WEIGHTS_FILE = "weights_file"  # path of the weights file the sliders start from
 WEIGHT_PREFIX = "weight_"  # one slider per component: weight_semantic, ...
 THRESHOLD = "portfolio_threshold"
+# what belongs to one user and is dropped at sign-out, so the next user of the browser starts afresh
+PER_USER = (SHORTLIST_ID, COMPANY, IMPORTED, IMPORT_AGENCY)
 
 
 def language() -> Language:
@@ -32,7 +37,3 @@ def remember_language() -> None:
 
 def author() -> str:
     return str(st.session_state.get(AUTHOR) or "").strip()
-
-
-def upload() -> tuple[str, bytes] | None:
-    return st.session_state.get(UPLOAD)
