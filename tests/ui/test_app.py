@@ -204,13 +204,26 @@ def test_a_german_reader_reads_a_chinese_partner_in_german(app):
 
 
 @pytest.mark.slow
-def test_an_untranslated_chinese_partner_is_shown_to_a_german_reader_as_a_gist(app):
+def test_an_untranslated_chinese_partner_is_shown_to_a_german_reader_as_a_gist(app, private_database):
     import pandas as pd
+
+    from matchmaker.io.profiles import load_profiles, load_profiles_bytes
+    from matchmaker.store.accounts import Accounts
+    from matchmaker.store.database import open_database
+    from matchmaker.store.permissions import Actor
+    from matchmaker.store.registry import Registry
 
     demo = pd.read_csv(C.DEMO_PROFILES, dtype=str, keep_default_na=False)
     demo = demo.drop(columns=["description_de", "description_zh", "description_en"])
     upload = pd.concat([demo[demo["id"].str.startswith("DE")].head(15), demo[demo["id"].str.startswith("CN")].head(15)])
-    app.session_state["uploaded_profiles"] = ("ohne-uebersetzung.csv", upload.to_csv(index=False).encode())
+    upload["id"] = "U-" + upload["id"]  # the demo agency owns the demo ids
+    # an upload now goes into the shared registry as an agency's companies (#14), the demo hidden
+    engine, local = open_database(private_database), Actor.local_mode()
+    Accounts(engine).add_agency(local, "koeln", name="KölnBusiness", country="DE", city="Köln")
+    Registry(engine).seed_demo(local, load_profiles(C.DEMO_PROFILES).table)
+    Accounts(engine).set_hidden(local, "demo", True)
+    table = load_profiles_bytes(upload.to_csv(index=False).encode(), "ohne-uebersetzung.csv").table
+    Registry(engine).import_profiles(local, "koeln", table, source="ohne-uebersetzung.csv")
     app.run()
     assert not app.exception
     card = app.expander[0]
