@@ -22,7 +22,7 @@ def main() -> None:
     parser.add_argument("per_side", type=int)
     parser.add_argument("--candidates", type=int, nargs="+", default=[50, 100, 200])
     parser.add_argument("--exhaustive", action="store_true")
-    parser.add_argument("--index", choices=("flat", "hnsw"), default="flat")
+    parser.add_argument("--index", choices=("auto", "flat", "ivf", "hnsw"), default="auto")
     args = parser.parse_args()
 
     from matchmaker import config

@@ -23,7 +23,7 @@ from matchmaker.scoring.matcher import Matcher
 from matchmaker.scoring.ranking import empty_recommendations, rank_candidates
 from matchmaker.scoring.weights import Weights
 
-DEFAULT_CANDIDATES = 200  # per source; chosen by measurement (benchmarks/README.md, "Scale")
+DEFAULT_CANDIDATES = 300  # per source; chosen by measurement (benchmarks/README.md, "Scale")
 BLOCK_SOURCES = 128  # sources scored together: union of their candidates ~10x C on synthetic data
 SOURCES_PER_CLUSTER = 256  # k-means clusters of queries = sources / this
 

@@ -36,12 +36,15 @@ def featurise(
     offers = [clean_for_embedding(o, config.MAX_EMBED_CHARS) or t for o, t in zip(table[V.OFFERS], texts)]
     seeks = [clean_for_embedding(s, config.MAX_EMBED_CHARS) or t for s, t in zip(table[V.SEEKS], texts)]
     versions = translations(table)
-    unique = list(dict.fromkeys(texts + offers + seeks + [v for row in versions for v in row]))
-    vectors = encoder.encode(unique, show_progress=progress)
+    flat_versions = [v for row in versions for v in row]
+    unique = list(dict.fromkeys(texts + offers + seeks + flat_versions))
     lookup = {text: i for i, text in enumerate(unique)}
-    text_vectors = vectors[[lookup[t] for t in texts]]
-    if any(versions):
-        text_vectors = _with_versions(text_vectors, versions, vectors, lookup)
+    positions = [
+        np.array([lookup[t] for t in column], dtype=np.int64) for column in (texts, offers, seeks, flat_versions)
+    ]
+    text_vectors, offer_vectors, seek_vectors, version_vectors = _embed(encoder, unique, positions, progress)
+    if flat_versions:
+        text_vectors = _with_versions(text_vectors, versions, version_vectors)
 
     counts = concepts.matrix(texts)
     frequency = np.asarray((counts > 0).sum(axis=0)).ravel()
@@ -60,8 +63,8 @@ def featurise(
     sector = sector_probabilities(divisions, text_vectors, prototypes, taxonomy)
     return CompanyFeatures(
         text=text_vectors,
-        offers=vectors[[lookup[o] for o in offers]],
-        seeks=vectors[[lookup[s] for s in seeks]],
+        offers=offer_vectors,
+        seeks=seek_vectors,
         language=language,
         concepts=concept_rows,
         sector=sector,
@@ -88,15 +91,34 @@ def translations(table: pd.DataFrame) -> list[list[str]]:
     return rows
 
 
-def _with_versions(
-    text_vectors: np.ndarray, versions: list[list[str]], vectors: np.ndarray, lookup: dict
-) -> np.ndarray:
+EMBED_CHUNK = 65_536  # distinct texts embedded at a time: only their vectors, not all, exist at once
+
+
+def _embed(encoder: Encoder, unique: list[str], positions: list[np.ndarray], progress: bool) -> list[np.ndarray]:
+    """For each array of positions in ``unique``, the vectors of those texts, in that order; ``unique`` is
+    embedded :data:`EMBED_CHUNK` texts at a time, so that at scale (hundreds of thousands of distinct
+    texts) the vectors of every distinct text never sit in memory beside the per-company arrays."""
+    outputs: list[np.ndarray | None] = [None] * len(positions)
+    for start in range(0, max(len(unique), 1), EMBED_CHUNK):
+        vectors = encoder.encode(unique[start : start + EMBED_CHUNK], show_progress=progress)
+        for number, wanted in enumerate(positions):
+            if outputs[number] is None:
+                outputs[number] = np.zeros((len(wanted), vectors.shape[1]), dtype=vectors.dtype)
+            inside = (wanted >= start) & (wanted < start + len(vectors))
+            outputs[number][inside] = vectors[wanted[inside] - start]
+    return outputs  # type: ignore[return-value]
+
+
+def _with_versions(text_vectors: np.ndarray, versions: list[list[str]], version_vectors: np.ndarray) -> np.ndarray:
     """Each company's text vector averaged with the vectors of its translations and scaled back to unit
-    length: a profile given in German and Chinese meets a partner in either language."""
+    length: a profile given in German and Chinese meets a partner in either language.
+    ``version_vectors``: the vectors of every row's translations, row after row."""
     combined = text_vectors.copy()
+    offset = 0
     for row, texts in enumerate(versions):
         if texts:
-            combined[row] += vectors[[lookup[t] for t in texts]].sum(axis=0)
+            combined[row] += version_vectors[offset : offset + len(texts)].sum(axis=0)
+            offset += len(texts)
     norms = np.linalg.norm(combined, axis=1, keepdims=True)
     return np.divide(combined, norms, out=np.zeros_like(combined), where=norms > 0)
 
