@@ -31,7 +31,7 @@ from matchmaker.errors import ConflictError, NotFoundError, ParameterError
 from matchmaker.store import audit
 from matchmaker.store.database import database_errors
 from matchmaker.store.permissions import Actor, Resource, can, require
-from matchmaker.store.schema import Base, Entry, OutcomeEvent, Shortlist, ShortlistShare, now
+from matchmaker.store.schema import Base, Entry, Introduction, OutcomeEvent, Shortlist, ShortlistShare, now
 
 __all__ = ["Base", "ShortlistStore", "ShortlistRecord", "EntryRecord", "STATUSES", "labels_from", "latest_steps"]
 
@@ -433,15 +433,27 @@ class ShortlistStore:
 
     @_guarded("read")
     def outcome_history(self) -> pd.DataFrame:
-        """Every recorded step, oldest first: de_id, cn_id, status, happened_on, note, author, recorded_at, shortlist_id."""
+        """Every recorded step the actor may read, oldest first: de_id, cn_id, status, happened_on,
+        note, author, recorded_at, shortlist_id. A step belongs to a shortlist (readable as the
+        shortlist is) or to an introduction (readable by its two agencies); the local mode and an
+        alliance admin read every step."""
         columns = ["id", V.DE_ID, V.CN_ID, "status", "happened_on", "note", "author", "recorded_at", "shortlist_id"]
         with self._session() as session:
             rows = session.execute(
-                select(*[getattr(OutcomeEvent, c) for c in columns]).order_by(
-                    OutcomeEvent.happened_on, OutcomeEvent.recorded_at, OutcomeEvent.id
-                )
+                select(*[getattr(OutcomeEvent, c) for c in columns], Introduction.from_agency, Introduction.to_agency)
+                .outerjoin(Introduction, Introduction.id == OutcomeEvent.introduction_id)
+                .order_by(OutcomeEvent.happened_on, OutcomeEvent.recorded_at, OutcomeEvent.id)
             ).all()
-        return pd.DataFrame(rows, columns=columns)
+        everything = self.actor.local or self.actor.role == "alliance-admin"
+        readable = None if everything else {record.id for record in self.shortlists()}
+        shown = [
+            row[: len(columns)]
+            for row in rows
+            if readable is None
+            or row[len(columns) - 1] in readable
+            or self.actor.agency in (row[len(columns)], row[len(columns) + 1])
+        ]
+        return pd.DataFrame(shown, columns=columns)
 
     def outcome_labels(self) -> pd.DataFrame:
         """Labelled pairs for the evaluation (see :func:`labels_from`)."""

@@ -27,6 +27,7 @@ from matchmaker.store.shortlists import STATUSES, EntryRecord, ShortlistRecord, 
 from matchmaker.ui import alliance, state
 from matchmaker.ui.common import (
     actor,
+    company_name,
     current_shortlist,
     dataset_name,
     matcher,
@@ -103,10 +104,21 @@ def save_notes(entries: list[EntryRecord], notes: list[object]) -> bool:
     return complete
 
 
+def pair_labels(entries: list[EntryRecord], current) -> dict[int, str]:
+    """``Company ↔ Partner`` per entry id, in the reader's script; the names saved with the entry
+    for a company that is not in the data any more."""
+    profiles = current.fitted_.profiles.set_index(V.ID, drop=False)
+
+    def name(company_id: str, saved: str) -> str:
+        return company_name(profiles.loc[company_id]) if company_id in profiles.index else saved or company_id
+
+    return {e.id: f"{name(e.source_id, e.source_name)} ↔ {name(e.target_id, e.target_name)}" for e in entries}
+
+
 def outcome_form(shortlist: ShortlistRecord, entries: list[EntryRecord], history: pd.DataFrame, current) -> None:
     st.subheader(tr("record_outcome"))
     countries = dict(zip(current.fitted_.ids, current.fitted_.country))
-    labels = {e.id: f"{e.source_name or e.source_id} ↔ {e.target_name or e.target_id}" for e in entries}
+    labels = pair_labels(entries, current)
     with st.form("outcome_form", clear_on_submit=True):
         entry_id = st.selectbox(tr("outcome_pair"), list(labels), format_func=labels.get, key="outcome_pair")
         status = st.selectbox(tr("outcome_status"), STATUSES[1:], format_func=tr_outcome, key="outcome_status")
@@ -183,8 +195,6 @@ def render() -> None:
     if shortlist is None:
         st.info(tr("shortlist_empty"))
         return
-    url = store().engine.url
-    where = url.database if url.get_backend_name() == "sqlite" else url.render_as_string(hide_password=True)
     may_write = writable(shortlist)
     st.markdown(f"**{plain(owner_text(shortlist))}**")
     if not may_write:
@@ -195,7 +205,6 @@ def render() -> None:
             entries=shortlist.entries,
             created=f"{shortlist.created_at:%Y-%m-%d}",
             author=shortlist.author or "—",
-            where=where,
         )
     )
     entries = store().entries(shortlist.id)
@@ -216,7 +225,7 @@ def render() -> None:
         if may_write:
             if st.button(tr("save_notes"), key="save_notes") and save_notes(entries, list(edited[headers["note"]])):
                 st.rerun()
-            names = {e.id: f"{e.source_name} ↔ {e.target_name}" for e in entries}
+            names = pair_labels(entries, current)
             remove = st.multiselect(tr("remove"), list(names), format_func=names.get, key="shortlist_remove")
             if remove and st.button(tr("remove"), key="shortlist_remove_button"):
                 for entry_id in remove:

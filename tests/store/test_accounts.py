@@ -139,6 +139,21 @@ def test_shortlists_belong_to_a_user_and_agency_and_are_shared_only_on_purpose(u
         audit_log(engine, actors["hamburg-agency-admin"])
 
 
+def test_an_agency_reads_only_the_outcomes_of_shortlists_it_may_read(url):
+    engine, _, _, actors = alliance(url)
+    anna = ShortlistStore(engine, actors["hamburg-editor"])
+    trip = anna.create_shortlist("Delegation Foshan", author="Anna")
+    anna.record_outcome("DE1", "CN1", "met", note="Vertraulich: Preisvorstellung 2 Mio.", shortlist_id=trip.id)
+    assert list(ShortlistStore(engine, actors["hamburg-viewer"]).outcome_history()["note"]) == [
+        "Vertraulich: Preisvorstellung 2 Mio."
+    ]
+    foshan = ShortlistStore(engine, actors["foshan-editor"])
+    assert foshan.outcome_history().empty and foshan.outcome_labels().empty
+    anna.share(trip.id, "foshan")
+    assert len(foshan.outcome_history()) == 1
+    assert len(ShortlistStore(engine).outcome_history()) == 1  # the local mode reads every step
+
+
 @pytest.mark.parametrize(
     "role, action, allowed",
     [
