@@ -97,3 +97,9 @@ def test_one_company_at_a_time_gives_the_rows_of_the_whole_ranking(demo):
     assert recall_against(exact, search.recommend(fitted.ids[fitted.side("CN")][0], k=10, weights=semantic_only)) == 1
     with pytest.raises(ParameterError, match="source side"):
         search.recommend(fitted.ids[fitted.side("DE")][0])
+
+
+def test_the_candidate_count_grows_with_the_target_side_as_measured():
+    from matchmaker.retrieval.two_stage import default_candidates
+
+    assert [default_candidates(n) for n in (300, 10_000, 20_000, 100_000)] == [200, 200, 300, 800]
