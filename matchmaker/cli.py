@@ -147,6 +147,19 @@ def build_parser() -> argparse.ArgumentParser:
         f"auto (default): two-stage when a side has more than {TWO_STAGE_FROM:,} companies",
     )
     recommend.add_argument(
+        "--candidates",
+        type=_positive_int,
+        default=None,
+        help="two-stage: candidates scored exactly per company (default: 200 up to 10,000 on the other side, "
+        "then growing to 800 at 100,000; see benchmarks/README.md)",
+    )
+    recommend.add_argument(
+        "--index",
+        choices=("auto", "flat", "ivf", "hnsw"),
+        default="auto",
+        help="two-stage: the candidate search (auto: exact flat below 30,000 companies a side, IVF above)",
+    )
+    recommend.add_argument(
         "--scheduler",
         metavar="ADDRESS",
         default=None,
@@ -478,10 +491,19 @@ def _registry_profiles(args):
     return table
 
 
-TWO_STAGE_FROM = 50_000  # companies on a side: at 10,000 the exact ranking (17 s) still beats two stages (38 s)
+# companies on a side above which --ranking auto takes the two stages (benchmarks/README.md, "Scale":
+# at 20,000 a side two stages take 0.81x the time of embedding plus an exact similarity search)
+TWO_STAGE_FROM = 10_000
 
 
-def _rank_all(matcher, k: int, ranking: str, scheduler: str | None = None):
+def _rank_all(
+    matcher,
+    k: int,
+    ranking: str,
+    scheduler: str | None = None,
+    candidates: int | None = None,
+    index: str = "auto",
+):
     """Every company's ``k`` best partners: exactly (on a Dask cluster when ``scheduler`` names one) or
     through the two stages; the same table either way."""
     from matchmaker.retrieval.two_stage import recommend_all_two_stage
@@ -503,7 +525,7 @@ def _rank_all(matcher, k: int, ranking: str, scheduler: str | None = None):
             return recommend_all_distributed(matcher, client, k=k)
     largest = max(len(matcher.fitted_.side(country)) for country in V.COUNTRIES)
     if ranking == "two-stage" or (ranking == "auto" and largest > TWO_STAGE_FROM):
-        return recommend_all_two_stage(matcher, k=k)
+        return recommend_all_two_stage(matcher, k=k, candidates=candidates, index=index)
     return matcher.recommend_all(k=k)
 
 
@@ -511,7 +533,7 @@ def _recommend(args) -> int:
     matcher = _fitted_matcher(args)
     from matchmaker.io.files import writing
 
-    table = _rank_all(matcher, args.top_k, args.ranking, args.scheduler)
+    table = _rank_all(matcher, args.top_k, args.ranking, args.scheduler, args.candidates, args.index)
     # The contract table is for tools: ids are written exactly as given, so joins keep working.
     # Spreadsheet-bound files (export, dashboard downloads) go through exports.safe_table.
     with writing(args.out, "the recommendations file") as out:

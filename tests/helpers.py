@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
@@ -43,3 +45,54 @@ def without_file_permission_override(command: list[str]) -> list[str]:
 DOSSIER_TAGS = frozenset(
     "html head meta title style body header h1 h2 h3 p br table tr th td div section ul li strong span".split()
 )  # every element the dossier template may produce
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+@contextmanager
+def running_dashboard(folder: Path, **environment: str) -> Iterator[str]:
+    """The dashboard as a user starts it (`streamlit run app.py` in the checkout, so the shipped
+    .streamlit/config.toml applies), on a free local port, with its cache in ``folder`` and the
+    environment variables given; yields its address. Its log goes to ``folder/server.log`` (a file,
+    not a pipe: a pipe nobody reads fills up and then blocks the server mid-test)."""
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    import pytest
+
+    assert CHROMIUM.exists(), (
+        "Debian's chromium is missing: run `apt-get install chromium fonts-noto-cjk` (./dev.sh test does)"
+    )
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    log = folder / "server.log"
+    env = {**os.environ, "MATCHMAKER_CACHE_DIR": str(folder / "cache"), **environment}
+    command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true"]
+    command += ["--server.port", str(port), "--server.address", "127.0.0.1"]
+    with log.open("wb") as output:
+        server = subprocess.Popen(command, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=output)
+    address = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            if urllib.request.urlopen(f"{address}/_stcore/health", timeout=2).read() == b"ok":
+                break
+        except OSError:
+            time.sleep(0.5)
+    else:
+        server.kill()
+        pytest.fail(f"the dashboard did not start: {log.read_text(errors='replace')[-2000:]}")
+    try:
+        yield address
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:  # still busy in a script thread: it has done its part
+            server.kill()
+            server.wait(timeout=20)

@@ -52,6 +52,21 @@ def test_recommend_on_the_demo_data_follows_the_contract(tmp_path):
         == 0
     )
     assert out.read_bytes() == again.read_bytes()
+    # the two stages with every company of the other side as a candidate give the exact table
+    staged = tmp_path / "staged.csv"
+    done = matchmaker(
+        "recommend",
+        str(C.DEMO_PROFILES),
+        *("--top-k", "5", "--out", str(staged), "--quiet", "--ranking", "two-stage"),
+        *("--candidates", "157", "--index", "flat"),
+        env_cache=tmp_path / "cache",
+    )
+    assert done.returncode == 0, done.stderr
+    exact = table.sort_values([V.SOURCE_ID, V.RANK], ignore_index=True)
+    two_stage = pd.read_csv(staged, dtype={V.SOURCE_ID: str, V.TARGET_ID: str})
+    two_stage = two_stage.sort_values([V.SOURCE_ID, V.RANK], ignore_index=True)
+    assert (exact[V.TARGET_ID] == two_stage[V.TARGET_ID]).all()
+    assert np.allclose(exact[V.SCORE], two_stage[V.SCORE], atol=1e-6)
 
 
 def test_recommend_without_optional_columns(tmp_path):

@@ -4,71 +4,24 @@ Screenshots land in test-artifacts/ for review. Needs /usr/bin/chromium (./dev.s
 it); without it the test fails with the command to run, it does not skip.
 """
 
-import os
-import socket
-import subprocess
-import sys
+import re
 import time
-import urllib.request
-from pathlib import Path
 
 import pandas as pd
 import pytest
-from helpers import REPO
+from helpers import CHROMIUM, REPO, running_dashboard
 
 from matchmaker import config as C
 
-CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = REPO / "test-artifacts"
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@pytest.fixture
-def dashboard(tmp_path):
-    assert CHROMIUM.exists(), (
-        "Debian's chromium is missing: run `apt-get install chromium fonts-noto-cjk` (./dev.sh test does)"
-    )
-    port = free_port()
-    env = {**os.environ, "MATCHMAKER_CACHE_DIR": str(tmp_path / "cache")}
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            str(REPO / "app.py"),
-            "--server.headless",
-            "true",
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--browser.gatherUsageStats",
-            "false",
-        ],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
-                break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        server.kill()
-        pytest.fail(f"the dashboard did not start: {server.stderr.read().decode()[-2000:]}")
-    yield url
-    server.terminate()
-    server.wait(timeout=20)
+@pytest.fixture(scope="module")
+def dashboard(tmp_path_factory):
+    """The dashboard with its own cache and database in a temporary folder."""
+    folder = tmp_path_factory.mktemp("dashboard")
+    with running_dashboard(folder, MATCHMAKER_DATABASE_URL=f"sqlite:///{folder / 'matchmaker.sqlite'}") as url:
+        yield url
 
 
 @pytest.mark.browser
@@ -109,9 +62,7 @@ def test_dashboard_in_chromium(dashboard, tmp_path):
         # move a weight slider: semantic similarity all the way down re-ranks the list
         slider = page.get_by_role("slider").first
         slider.focus()
-        for _ in range(40):
-            page.keyboard.press("ArrowLeft")
-        page.wait_for_timeout(1500)
+        page.keyboard.press("Home")  # text similarity to 0
         expect(page.locator("[data-testid='stExpander'] summary").first).not_to_have_text(first_partner, timeout=30_000)
         page.screenshot(path=str(ARTIFACTS / "2-weights-moved.png"))
 
@@ -124,11 +75,11 @@ def test_dashboard_in_chromium(dashboard, tmp_path):
         page.get_by_role("button", name="Auf die Merkliste").first.click()
         expect(page.get_by_text("steht auf der Merkliste")).to_be_visible(timeout=30_000)
         page.get_by_role("link", name="Merkliste").click()
-        expect(page.get_by_role("button", name="CSV herunterladen")).to_be_visible(timeout=60_000)
+        expect(page.get_by_role("button", name="CSV herunterladen", exact=True)).to_be_visible(timeout=60_000)
         page.wait_for_timeout(1500)
         page.screenshot(path=str(ARTIFACTS / "3-shortlist.png"), full_page=True)
         with page.expect_download(timeout=60_000) as download_info:
-            page.get_by_role("button", name="CSV herunterladen").click()
+            page.get_by_role("button", name="CSV herunterladen", exact=True).click()
         saved = tmp_path / "shortlist.csv"
         download_info.value.save_as(saved)
         text = saved.read_text(encoding="utf-8-sig")
@@ -144,6 +95,13 @@ def test_dashboard_in_chromium(dashboard, tmp_path):
         expect(page.get_by_text("Warum dieser Partner / 推荐理由")).to_be_visible()
         page.screenshot(path=str(ARTIFACTS / "4-dossier.png"), full_page=True)
         browser.close()
+
+
+def settled(page) -> None:
+    """Wait until the page's script run is over (Streamlit's running indicator gone), so a click
+    lands on the widgets of the finished page and not on ones a rerun is about to replace."""
+    page.wait_for_timeout(300)
+    page.locator("[data-testid='stStatusWidget']").wait_for(state="hidden", timeout=120_000)
 
 
 HOSTILE_NAME = '<img src=x onerror="window.pwned=1"> **Fett** [Link](javascript:window.pwned=2) GmbH'
@@ -166,6 +124,7 @@ def test_profile_text_never_becomes_markup_in_the_dashboard_or_dossier(dashboard
     profiles.loc[german, "description"] = "<script>window.pwned=3</script> " + profiles.loc[german, "description"]
     chinese = profiles.index[profiles["id"].str.startswith("CN")]
     profiles.loc[chinese, "name"] = [f"<b>粗体</b> {name}" for name in profiles.loc[chinese, "name"]]
+    profiles["id"] = "T-" + profiles["id"]  # the demo agency owns the demo ids in the registry
     upload = tmp_path / "feindlich.csv"
     profiles.to_csv(upload, index=False)
 
@@ -173,8 +132,21 @@ def test_profile_text_never_becomes_markup_in_the_dashboard_or_dossier(dashboard
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"])
         page = browser.new_page(viewport={"width": 1500, "height": 1100}, accept_downloads=True)
         page.goto(f"{dashboard}/data?lang=de")
-        page.locator("input[type='file']").set_input_files(str(upload))
-        expect(page.get_by_text("40 Unternehmen geladen")).to_be_visible(timeout=120_000)
+        # local mode: the agency whose companies an upload becomes is registered once
+        settled(page)
+        page.get_by_label("Name der Agentur").fill("Testagentur")
+        page.get_by_role("button", name="Anlegen").click()
+        settled(page)
+        page.locator("input[type='file']").set_input_files(str(upload), timeout=60_000)
+        expect(page.get_by_text("40 Unternehmen gelesen")).to_be_visible(timeout=120_000)
+        settled(page)
+        page.get_by_role("button", name="40 Unternehmen als Testagentur in das Register importieren").click()
+        expect(page.get_by_text(re.compile(r"Import Nr\. \d+ abgeschlossen"))).to_be_visible(timeout=120_000)
+        settled(page)
+        page.screenshot(path=str(ARTIFACTS / "5-hostile-imported.png"))
+        page.get_by_text("Die fiktiven Demo-Unternehmen mit abgleichen").click()  # only the upload is matched now
+        settled(page)
+        page.screenshot(path=str(ARTIFACTS / "5-hostile-demo-hidden.png"))
         page.get_by_role("link", name="Partnersuche").click()
         page.get_by_test_id("stMain").get_by_role("combobox").first.click(
             timeout=120_000
@@ -199,4 +171,106 @@ def test_profile_text_never_becomes_markup_in_the_dashboard_or_dossier(dashboard
         expect(page.get_by_text(HOSTILE_NAME).first).to_be_visible()
         assert page.evaluate("window.pwned") is None
         assert page.locator("img, script, b, a").count() == 0
+        page.goto(f"{dashboard}/data?lang=de")
+        settled(page)
+        page.get_by_text("Die fiktiven Demo-Unternehmen mit abgleichen").click()  # the demo back for the next test
+        settled(page)
         browser.close()
+
+
+# Streamlit's English texts that must not show in the German or Chinese interface (whole lines for
+# single words, anywhere for phrases), in the page's text or its aria-label, title and placeholder
+ENGLISH_LINES = ("Deploy", "Upload", "Rerun", "Stop", "Open", "Close", "Search")
+ENGLISH_PHRASES = (
+    "Choose options",
+    "Choose an option",
+    "Select all",
+    "Browse files",
+    "No results",
+    "Drag and drop",
+    "per file",
+    "Show data",
+    "Download as",
+    "Copy Vega-Lite",
+    "Skip to main content",
+    "Clear all",
+    "Fullscreen",
+    "Running...",
+    "Made with Streamlit",
+    "Page not found",
+    "Help for",
+    "options available",
+)
+PAGES = {"finder": "", "portfolio": "portfolio", "shortlist": "shortlist", "data": "data"}
+SHOWN = {  # what each page shows once it is ready
+    "finder": "[data-testid='stExpander']",
+    "portfolio": "[data-testid='stDeckGlJsonChart']",
+    "shortlist": "h1",
+    "data": "h1",
+}
+WORDS = """() => {
+  const texts = [document.body.innerText];
+  for (const element of document.querySelectorAll('[aria-label], [title], [placeholder]')) {
+    for (const name of ['aria-label', 'title', 'placeholder']) {
+      if (element.getAttribute(name)) texts.push(element.getAttribute(name));
+    }
+  }
+  return texts.join('\\n');
+}"""
+
+
+def english_in(text: str) -> list[str]:
+    lines = {line.strip() for line in text.splitlines()}
+    return [w for w in ENGLISH_LINES if w in lines] + [p for p in ENGLISH_PHRASES if p in text]
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_every_page_in_german_and_chinese_stays_on_the_machine_and_speaks_the_reader_s_language(dashboard):
+    """Every page in German and in Chinese: no request leaves the local server, no English widget
+    text shows (open dropdowns and chart toolbars included), screenshots in test-artifacts/."""
+    from playwright.sync_api import expect, sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    local = dashboard.split("//", 1)[1]
+    hosts: set[str] = set()
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"])
+        page = browser.new_page(viewport={"width": 1500, "height": 1100})
+        page.on("request", lambda request: hosts.add(request.url.split("/")[2] if "//" in request.url else request.url))
+        for language in ("de", "zh"):
+            for name, path in PAGES.items():
+                started = time.perf_counter()
+                page.goto(f"{dashboard}/{path}?lang={language}")
+                page.locator(SHOWN[name]).first.wait_for(timeout=240_000)
+                page.wait_for_timeout(2500)  # let the page settle (charts, the map)
+                if name == "finder":
+                    print(f"{language} finder: suggestions visible after {time.perf_counter() - started:.1f} s")
+                found = english_in(page.evaluate(WORDS))
+                page.screenshot(path=str(ARTIFACTS / f"page-{language}-{name}.png"))
+                if name == "finder":
+                    # a dropdown opened and searched for nothing, and the chart's toolbar
+                    page.get_by_test_id("stSidebar").get_by_role("combobox").nth(1).click()
+                    page.keyboard.type("zzzz")
+                    page.wait_for_timeout(800)
+                    found += english_in(page.evaluate(WORDS))
+                    page.keyboard.press("Escape")
+                    page.get_by_test_id("stVegaLiteChart").first.hover()
+                    page.wait_for_timeout(800)
+                    found += english_in(page.evaluate(WORDS))
+                if name == "portfolio":
+                    page.get_by_test_id("stDeckGlJsonChart").scroll_into_view_if_needed()
+                    page.wait_for_timeout(2500)
+                    page.screenshot(path=str(ARTIFACTS / f"page-{language}-portfolio-map.png"))
+                assert not found, f"English widget text on the {language} {name} page: {found}"
+
+        # a German reader's card for a Chinese partner is written in German
+        page.goto(f"{dashboard}/?lang=de")
+        card = page.locator("[data-testid='stExpander']").first
+        expect(card).to_be_visible(timeout=120_000)
+        expect(page.get_by_text("Vorgeschlagene Partner aus China")).to_be_visible()
+        text = card.inner_text()
+        profile = re.split(r"^Profil$", text, maxsplit=1, flags=re.M)[1].split("Original anzeigen", 1)[0]
+        assert " und " in profile and not re.search(r"[\u4e00-\u9fff]{6}", profile), profile[:400]
+        browser.close()
+    assert hosts <= {local}, f"requests left the machine: {sorted(hosts - {local})}"

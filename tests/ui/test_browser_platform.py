@@ -2,16 +2,9 @@
 the contacts. Debian's Chromium driven by Playwright, against a server on a free local port with its
 own SQLite database (the fixture follows tests/ui/test_browser.py). Screenshots land in test-artifacts/."""
 
-import os
-import subprocess
-import sys
-import time
-import urllib.request
-from pathlib import Path
-
 import pandas as pd
 import pytest
-from helpers import REPO, company
+from helpers import CHROMIUM, REPO, company, running_dashboard
 
 from matchmaker import config as C
 from matchmaker.io.profiles import load_profiles, load_profiles_bytes
@@ -21,17 +14,8 @@ from matchmaker.store.introductions import Introductions
 from matchmaker.store.permissions import Actor
 from matchmaker.store.registry import Registry
 
-CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = REPO / "test-artifacts"
 PASSWORD = "correct horse battery staple"
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def prepared_database(url: str) -> None:
@@ -79,56 +63,10 @@ def prepared_database(url: str) -> None:
 
 @pytest.fixture
 def shared_dashboard(tmp_path):
-    assert CHROMIUM.exists(), (
-        "Debian's chromium is missing: run `apt-get install chromium fonts-noto-cjk` (./dev.sh test does)"
-    )
     url = f"sqlite:///{tmp_path / 'platform.sqlite'}"
     prepared_database(url)
-    port = free_port()
-    env = {
-        **os.environ,
-        "MATCHMAKER_CACHE_DIR": str(tmp_path / "cache"),
-        "MATCHMAKER_DATABASE_URL": url,
-        "MATCHMAKER_MODE": "shared",
-    }
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            str(REPO / "app.py"),
-            "--server.headless",
-            "true",
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--browser.gatherUsageStats",
-            "false",
-        ],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    address = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            if urllib.request.urlopen(f"{address}/_stcore/health", timeout=2).read() == b"ok":
-                break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        server.kill()
-        pytest.fail(f"the dashboard did not start: {server.stderr.read().decode()[-2000:]}")
-    yield address
-    server.terminate()
-    try:
-        server.wait(timeout=20)
-    except subprocess.TimeoutExpired:  # still busy (a fit in its thread): it has done its part
-        server.kill()
-        server.wait(timeout=20)
+    with running_dashboard(tmp_path, MATCHMAKER_DATABASE_URL=url, MATCHMAKER_MODE="shared") as address:
+        yield address
 
 
 @pytest.mark.browser
