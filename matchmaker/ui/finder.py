@@ -77,6 +77,15 @@ def weight_sliders(configured: Weights) -> Weights:
     return configured.replace(**weights)
 
 
+def choose(text_key: str, options, key: str, format_func) -> tuple:
+    """A filter of the sidebar: several of ``options`` (labels by ``format_func``), none chosen = all."""
+    return tuple(
+        st.sidebar.multiselect(
+            tr(text_key), options, format_func=format_func, key=key, placeholder=tr("choose_options")
+        )
+    )
+
+
 def filters_sidebar(current, other: str) -> tuple[Filters, int]:
     taxonomy = load_taxonomy()
     table = current.fitted_.profiles[current.fitted_.profiles[V.COUNTRY] == other]
@@ -86,45 +95,11 @@ def filters_sidebar(current, other: str) -> tuple[Filters, int]:
     focus = [k for k in taxonomy.focus_keys if k != "other"]
     cooperation = list(taxonomy.cooperation_keys)
     chosen = Filters(
-        cities=tuple(
-            st.sidebar.multiselect(
-                tr("filter_city"),
-                cities,
-                format_func=lambda c: label("city", c),
-                key="f_city",
-                placeholder=tr("choose_options"),
-            )
-        ),
-        sectors=tuple(
-            st.sidebar.multiselect(
-                tr("filter_sector"),
-                sectors,
-                format_func=lambda d: f"{d} {label('division', d)}",
-                key="f_sector",
-                placeholder=tr("choose_options"),
-            )
-        ),
-        focus=tuple(
-            st.sidebar.multiselect(
-                tr("filter_focus"),
-                focus,
-                format_func=lambda k: label("focus", k),
-                key="f_focus",
-                placeholder=tr("choose_options"),
-            )
-        ),
-        cooperation=tuple(
-            st.sidebar.multiselect(
-                tr("filter_cooperation"),
-                cooperation,
-                format_func=lambda k: label("cooperation", k),
-                key="f_coop",
-                placeholder=tr("choose_options"),
-            )
-        ),
-        sizes=tuple(
-            st.sidebar.multiselect(tr("filter_size"), V.SIZE_BANDS, key="f_size", placeholder=tr("choose_options"))
-        ),
+        cities=choose("filter_city", cities, "f_city", lambda c: label("city", c)),
+        sectors=choose("filter_sector", sectors, "f_sector", lambda d: f"{d} {label('division', d)}"),
+        focus=choose("filter_focus", focus, "f_focus", lambda k: label("focus", k)),
+        cooperation=choose("filter_cooperation", cooperation, "f_coop", lambda k: label("cooperation", k)),
+        sizes=choose("filter_size", V.SIZE_BANDS, "f_size", str),
         min_score=st.sidebar.slider(tr("min_score"), 0.0, 1.0, 0.0, 0.01, key="f_min_score"),
     )
     k = st.sidebar.slider(tr("top_k"), 1, 30, 10, key="f_top_k")
