@@ -436,7 +436,8 @@ class ShortlistStore:
         """Every recorded step the actor may read, oldest first: de_id, cn_id, status, happened_on,
         note, author, recorded_at, shortlist_id. A step belongs to a shortlist (readable as the
         shortlist is) or to an introduction (readable by its two agencies); the local mode and an
-        alliance admin read every step."""
+        alliance admin read every step; a step recorded outside both (e.g. by the command line)
+        stays readable by everyone, as before accounts existed."""
         columns = ["id", V.DE_ID, V.CN_ID, "status", "happened_on", "note", "author", "recorded_at", "shortlist_id"]
         with self._session() as session:
             rows = session.execute(
@@ -452,6 +453,7 @@ class ShortlistStore:
             if readable is None
             or row[len(columns) - 1] in readable
             or self.actor.agency in (row[len(columns)], row[len(columns) + 1])
+            or (row[len(columns) - 1] is None and row[len(columns)] is None)
         ]
         return pd.DataFrame(shown, columns=columns)
 
