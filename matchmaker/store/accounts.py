@@ -25,11 +25,10 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Engine, delete, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
 from matchmaker.errors import ConflictError, NotFoundError, ParameterError
 from matchmaker.store import audit
-from matchmaker.store.database import database_errors
+from matchmaker.store.database import database_errors, new_session
 from matchmaker.store.permissions import RANK, Actor, AuthenticationError, Resource, require
 from matchmaker.store.schema import ROLES, Agency, User, UserSession, bump_revision, now
 
@@ -101,9 +100,6 @@ class Accounts:
         self.engine = engine
         self.settings = settings or AccountSettings()
 
-    def _session(self) -> Session:
-        return Session(self.engine, expire_on_commit=False)
-
     # --- agencies ------------------------------------------------------------------------------
     def add_agency(
         self,
@@ -137,7 +133,7 @@ class Accounts:
         fields = dict(name=name[:200], name_de=name_de[:200], name_zh=name_zh[:200], name_en=name_en[:200])
         with database_errors(self.engine, "save to"):
             try:
-                with self._session() as session, session.begin():
+                with new_session(self.engine) as session, session.begin():
                     agency = Agency(
                         key=key, country=country, city=city[:200], email=email[:320], created_at=now(), **fields
                     )
@@ -161,7 +157,7 @@ class Accounts:
             return self.agency(DEMO_AGENCY), False
 
     def agencies(self, include_hidden: bool = True) -> list[AgencyRecord]:
-        with database_errors(self.engine, "read"), self._session() as session:
+        with database_errors(self.engine, "read"), new_session(self.engine) as session:
             query = select(Agency).order_by(Agency.key)
             if not include_hidden:
                 query = query.where(Agency.hidden.is_(False))
@@ -179,7 +175,7 @@ class Accounts:
         """Hide an agency's companies from the registry's profiles (e.g. the demo agency), or show them again."""
         require(actor, "agency.hide", what=f"agency '{key}'")
         self.agency(key)
-        with database_errors(self.engine, "save to"), self._session() as session, session.begin():
+        with database_errors(self.engine, "save to"), new_session(self.engine) as session, session.begin():
             session.execute(update(Agency).where(Agency.key == key).values(hidden=hidden))
             bump_revision(session)
             audit.record(session, actor, "agency.hide" if hidden else "agency.show", "agency", key)
@@ -201,7 +197,7 @@ class Accounts:
         created = now()
         with database_errors(self.engine, "save to"):
             try:
-                with self._session() as session, session.begin():
+                with new_session(self.engine) as session, session.begin():
                     hashed = _HASHER.hash(password)
                     session.add(User(login=login, agency=agency, role=role, password_hash=hashed, created_at=created))
                     audit.record(session, actor, "user.create", "user", login, f"agency {agency}, role {role}")
@@ -212,7 +208,7 @@ class Accounts:
     def users(self, actor: Actor) -> list[UserRecord]:
         """Accounts the actor may list: all for an alliance admin, its agency's for an agency admin."""
         require(actor, "user.list", Resource(agency=actor.agency))
-        with database_errors(self.engine, "read"), self._session() as session:
+        with database_errors(self.engine, "read"), new_session(self.engine) as session:
             query = select(User).order_by(User.agency, User.login)
             if not actor.local and RANK[actor.role] < RANK["alliance-admin"]:
                 query = query.where(User.agency == actor.agency)
@@ -227,7 +223,7 @@ class Accounts:
         at = at or now()
         refused = AuthenticationError("Wrong login or password. Check both and try again.")
         failure: AuthenticationError | None = None
-        with database_errors(self.engine, "read"), self._session() as session, session.begin():
+        with database_errors(self.engine, "read"), new_session(self.engine) as session, session.begin():
             user = session.scalars(select(User).where(User.login == login)).first()
             if user is None or not user.active:
                 _verify(_DUMMY_HASH, password)
@@ -261,7 +257,7 @@ class Accounts:
     def actor_for(self, token: str, *, at: dt.datetime | None = None) -> Actor:
         """The user of a live session; :class:`AuthenticationError` when unknown, ended or expired."""
         at = at or now()
-        with database_errors(self.engine, "read"), self._session() as session:
+        with database_errors(self.engine, "read"), new_session(self.engine) as session:
             found = session.execute(
                 select(UserSession.expires_at, User)
                 .join(User, User.login == UserSession.login)
@@ -277,12 +273,12 @@ class Accounts:
         return Actor(user.login, user.agency, user.role)  # type: ignore[arg-type]
 
     def sign_out(self, token: str) -> None:
-        with database_errors(self.engine, "save to"), self._session() as session, session.begin():
+        with database_errors(self.engine, "save to"), new_session(self.engine) as session, session.begin():
             session.execute(delete(UserSession).where(UserSession.token_hash == _token_hash(token or "")))
 
     def purge_sessions(self, *, at: dt.datetime | None = None) -> int:
         """Delete expired sessions; returns how many."""
-        with database_errors(self.engine, "save to"), self._session() as session, session.begin():
+        with database_errors(self.engine, "save to"), new_session(self.engine) as session, session.begin():
             done = session.execute(delete(UserSession).where(UserSession.expires_at <= (at or now())))
             return done.rowcount or 0
 

@@ -31,9 +31,10 @@ from pathlib import Path
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
+from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
 
-from matchmaker.errors import CorruptDatabaseError, DatabaseError, FileAccessError
+from matchmaker.errors import CorruptDatabaseError, DatabaseError, FileAccessError, NotFoundError
 
 log = logging.getLogger(__name__)
 
@@ -312,3 +313,18 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     with engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
+
+
+def new_session(engine: Engine) -> Session:
+    """A session for one unit of work of a store; its objects stay readable after the commit (the
+    stores build their records from them)."""
+    return Session(engine, expire_on_commit=False)
+
+
+def get_or_missing(session: Session, model: type, key: object, missing: str):
+    """The row of ``model`` with primary key ``key``; :class:`NotFoundError` saying ``missing`` when
+    there is none."""
+    found = session.get(model, key)
+    if found is None:
+        raise NotFoundError(missing)
+    return found

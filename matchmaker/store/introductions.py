@@ -24,7 +24,7 @@ from matchmaker import vocab as V
 from matchmaker.errors import ConflictError, NotFoundError, ParameterError
 from matchmaker.i18n import t
 from matchmaker.store import audit
-from matchmaker.store.database import database_errors
+from matchmaker.store.database import database_errors, get_or_missing, new_session
 from matchmaker.store.notify import Notifier
 from matchmaker.store.permissions import Actor, Resource, require
 from matchmaker.store.schema import Agency, Company, Introduction, OutcomeEvent, now
@@ -92,9 +92,6 @@ class Introductions:
         self.engine = engine
         self.notifier = notifier or Notifier(None)
 
-    def _session(self) -> Session:
-        return Session(self.engine, expire_on_commit=False)
-
     def propose(
         self,
         actor: Actor,
@@ -111,7 +108,7 @@ class Introductions:
         if not message or len(message) > 5000:
             raise ParameterError(f"A proposal needs a message of 1 to 5000 characters. Got {len(message)}.")
         at = now()
-        with database_errors(self.engine, "save to"), self._session() as session, session.begin():
+        with database_errors(self.engine, "save to"), new_session(self.engine) as session, session.begin():
             source, target = self._company(session, source_id), self._company(session, target_id)
             require(actor, "introduction.propose", Resource(agency=source.agency), what=f"for {source_id}")
             if source.agency == target.agency:
@@ -160,7 +157,7 @@ class Introductions:
 
     def answer(self, actor: Actor, introduction_id: int, accept: bool, note: str = "") -> IntroductionRecord:
         """The receiving agency accepts or declines a proposal (with a note)."""
-        with database_errors(self.engine, "save to"), self._session() as session, session.begin():
+        with database_errors(self.engine, "save to"), new_session(self.engine) as session, session.begin():
             intro = self._get(session, introduction_id)
             require(
                 actor, "introduction.answer", Resource(agency=intro.to_agency), what=f"introduction {introduction_id}"
@@ -189,7 +186,7 @@ class Introductions:
         """Record the next step of an accepted introduction: contacted, met or agreement."""
         if step not in STEPS:
             raise ParameterError(f"Unknown step {step!r}. Valid steps after acceptance: {', '.join(STEPS)}.")
-        with database_errors(self.engine, "save to"), self._session() as session, session.begin():
+        with database_errors(self.engine, "save to"), new_session(self.engine) as session, session.begin():
             intro = self._get(session, introduction_id)
             resource = Resource(agency=intro.from_agency, shared_with=frozenset({intro.to_agency}))
             require(actor, "introduction.progress", resource, what=f"introduction {introduction_id}")
@@ -211,7 +208,7 @@ class Introductions:
 
     def list(self, actor: Actor, direction: Literal["incoming", "outgoing", "all"] = "all") -> list[IntroductionRecord]:
         """The actor's agency's introductions (every one in the local mode), newest first."""
-        with database_errors(self.engine, "read"), self._session() as session:
+        with database_errors(self.engine, "read"), new_session(self.engine) as session:
             query = select(Introduction).order_by(Introduction.id.desc())
             if not actor.local:
                 incoming, outgoing = Introduction.to_agency == actor.agency, Introduction.from_agency == actor.agency
@@ -221,7 +218,7 @@ class Introductions:
             return [_record(i) for i in session.scalars(query)]
 
     def get(self, actor: Actor, introduction_id: int) -> IntroductionRecord:
-        with database_errors(self.engine, "read"), self._session() as session:
+        with database_errors(self.engine, "read"), new_session(self.engine) as session:
             intro = self._get(session, introduction_id)
         resource = Resource(agency=intro.from_agency, shared_with=frozenset({intro.to_agency}))
         require(actor, "introduction.read", resource, what=f"introduction {introduction_id}")
@@ -229,7 +226,7 @@ class Introductions:
 
     def open_count(self, agency: str) -> int:
         """Proposals waiting for ``agency``'s answer (the sidebar's count)."""
-        with database_errors(self.engine, "read"), self._session() as session:
+        with database_errors(self.engine, "read"), new_session(self.engine) as session:
             return (
                 session.scalar(
                     select(func.count(Introduction.id)).where(
@@ -249,10 +246,8 @@ class Introductions:
 
     @staticmethod
     def _get(session: Session, introduction_id: int) -> Introduction:
-        found = session.get(Introduction, introduction_id)
-        if found is None:
-            raise NotFoundError(f"There is no introduction {introduction_id}. `matchmaker introductions` lists them.")
-        return found
+        missing = f"There is no introduction {introduction_id}. `matchmaker introductions` lists them."
+        return get_or_missing(session, Introduction, introduction_id, missing)
 
     def _outcome(
         self, session, intro: Introduction, status: str, note: str, actor: Actor, on: dt.date | None = None
@@ -283,7 +278,7 @@ class Introductions:
         )
 
     def _notify(self, agency_key: str, status: str, record: IntroductionRecord) -> bool:
-        with database_errors(self.engine, "read"), self._session() as session:
+        with database_errors(self.engine, "read"), new_session(self.engine) as session:
             agency = session.scalars(select(Agency).where(Agency.key == agency_key)).first()
         if agency is None or not agency.email:
             return False

@@ -33,7 +33,7 @@ from matchmaker import vocab as V
 from matchmaker.errors import ConflictError, NotFoundError, ParameterError
 from matchmaker.store import audit
 from matchmaker.store.accounts import DEMO_AGENCY, Accounts
-from matchmaker.store.database import database_errors
+from matchmaker.store.database import database_errors, get_or_missing, new_session
 from matchmaker.store.permissions import Actor, Resource, can, require
 from matchmaker.store.schema import (
     Agency,
@@ -159,9 +159,6 @@ class Registry:
         self.engine = engine
         self.verify_months = verify_months
 
-    def _session(self) -> Session:
-        return Session(self.engine, expire_on_commit=False)
-
     # --- import --------------------------------------------------------------------------------
     def import_profiles(self, actor: Actor, agency: str, table: pd.DataFrame, source: str = "") -> ImportResult:
         """Write ``table`` (validated profiles: an ``id``, ``name`` and ``country`` per row) as
@@ -187,7 +184,7 @@ class Registry:
             rows[company_id] = cells
         ids = list(rows)
         at = now()
-        with database_errors(self.engine, "save to"), self._session() as session, session.begin():
+        with database_errors(self.engine, "save to"), new_session(self.engine) as session, session.begin():
             bump_revision(session)
             existing = {
                 c.company_id: c
@@ -272,7 +269,7 @@ class Registry:
 
     def imports(self, agency: str | None = None) -> list[ImportRecord]:
         """The imports, newest first (of one agency when given)."""
-        with database_errors(self.engine, "read"), self._session() as session:
+        with database_errors(self.engine, "read"), new_session(self.engine) as session:
             query = select(Import).order_by(Import.id.desc())
             if agency:
                 query = query.where(Import.agency == agency)
@@ -294,7 +291,7 @@ class Registry:
 
     def review_import(self, import_id: int) -> pd.DataFrame:
         """What one import did: ``company_id, action (added|changed|unchanged|refused), detail``."""
-        with database_errors(self.engine, "read"), self._session() as session:
+        with database_errors(self.engine, "read"), new_session(self.engine) as session:
             self._import(session, import_id)
             rows = session.execute(
                 select(ImportItem.company_id, ImportItem.action, ImportItem.detail)
@@ -308,7 +305,7 @@ class Registry:
 
         Refused (:class:`ConflictError`) when the import was undone already, or when a later import
         changed one of its companies (undo that one first)."""
-        with database_errors(self.engine, "save to"), self._session() as session, session.begin():
+        with database_errors(self.engine, "save to"), new_session(self.engine) as session, session.begin():
             batch = self._import(session, import_id)
             require(actor, "company.write", Resource(agency=batch.agency), what=f"import {import_id}")
             if batch.undone_at is not None:
@@ -368,21 +365,19 @@ class Registry:
 
     @staticmethod
     def _import(session: Session, import_id: int) -> Import:
-        found = session.get(Import, import_id)
-        if found is None:
-            raise NotFoundError(f"There is no import {import_id}. `matchmaker imports` lists them.")
-        return found
+        missing = f"There is no import {import_id}. `matchmaker imports` lists them."
+        return get_or_missing(session, Import, import_id, missing)
 
     # --- reading -------------------------------------------------------------------------------
     def companies(self, agency: str | None = None) -> list[CompanyRecord]:
-        with database_errors(self.engine, "read"), self._session() as session:
+        with database_errors(self.engine, "read"), new_session(self.engine) as session:
             query = select(Company).order_by(Company.company_id)
             if agency:
                 query = query.where(Company.agency == agency)
             return [_record(c) for c in session.scalars(query)]
 
     def company(self, company_id: str) -> CompanyRecord:
-        with database_errors(self.engine, "read"), self._session() as session:
+        with database_errors(self.engine, "read"), new_session(self.engine) as session:
             found = session.scalars(select(Company).where(Company.company_id == company_id)).first()
         if found is None:
             raise NotFoundError(
@@ -392,7 +387,7 @@ class Registry:
 
     def versions(self, company_id: str) -> pd.DataFrame:
         """Every stored version of a company: ``version, import_id, recorded_at`` and the profile's cells."""
-        with database_errors(self.engine, "read"), self._session() as session:
+        with database_errors(self.engine, "read"), new_session(self.engine) as session:
             found = session.scalars(
                 select(CompanyVersion).where(CompanyVersion.company_id == company_id).order_by(CompanyVersion.version)
             ).all()
@@ -410,7 +405,7 @@ class Registry:
         ``agency``), sorted by id, ready for ``Matcher.fit``. Contact name and e-mail are filled in only
         where ``actor`` may read them (:func:`~matchmaker.store.permissions.can` ``contact.read``),
         blank for everyone else and when ``actor`` is None."""
-        with database_errors(self.engine, "read"), self._session() as session:
+        with database_errors(self.engine, "read"), new_session(self.engine) as session:
             query = select(Company.profile, Company.agency).join(Agency, Agency.key == Company.agency)
             if not include_demo:
                 query = query.where(Agency.key != DEMO_AGENCY)
@@ -451,7 +446,7 @@ class Registry:
 
     def contact(self, actor: Actor, company_id: str) -> Contact:
         """A company's contact, where ``actor`` may read it (else :class:`PermissionDeniedError`)."""
-        with database_errors(self.engine, "read"), self._session() as session:
+        with database_errors(self.engine, "read"), new_session(self.engine) as session:
             found = session.scalars(select(Company).where(Company.company_id == company_id)).first()
             if found is None:
                 raise NotFoundError(f"There is no company '{company_id}' in the registry.")
@@ -467,7 +462,7 @@ class Registry:
     def fingerprint(self) -> str:
         """A short text that changes whenever the registry's content does (one indexed read): refit
         the matcher only when it differs from the one of the last fit."""
-        with database_errors(self.engine, "read"), self._session() as session:
+        with database_errors(self.engine, "read"), new_session(self.engine) as session:
             revision = session.scalar(select(RegistryState.revision).where(RegistryState.id == 1)) or 0
         return f"registry-r{revision}"
 
@@ -477,7 +472,7 @@ class Registry:
         """Companies not verified (imported with a change, or marked verified) for ``months``
         (default: this registry's ``verify_months``), the longest unverified first."""
         cutoff = months_before(at or now(), self.verify_months if months is None else months)
-        with database_errors(self.engine, "read"), self._session() as session:
+        with database_errors(self.engine, "read"), new_session(self.engine) as session:
             query = (
                 select(Company).where(Company.verified_at < cutoff).order_by(Company.verified_at, Company.company_id)
             )
@@ -488,7 +483,7 @@ class Registry:
     def mark_verified(self, actor: Actor, company_ids: Iterable[str], *, at: dt.datetime | None = None) -> int:
         """Record that the owning agency checked these profiles today; returns how many."""
         ids = list(dict.fromkeys(company_ids))
-        with database_errors(self.engine, "save to"), self._session() as session, session.begin():
+        with database_errors(self.engine, "save to"), new_session(self.engine) as session, session.begin():
             found = {
                 c.company_id: c
                 for chunk in _chunks(ids)
@@ -508,7 +503,7 @@ class Registry:
         """Remove a company and everything that names it: its profile and versions, import records,
         shortlist entries, introductions and outcomes (counted per status in ``erased_outcomes``),
         and its name, id and contacts from notes and the audit log. Returns rows removed per table."""
-        with database_errors(self.engine, "save to"), self._session() as session, session.begin():
+        with database_errors(self.engine, "save to"), new_session(self.engine) as session, session.begin():
             company = session.scalars(select(Company).where(Company.company_id == company_id)).first()
             if company is None:
                 raise NotFoundError(f"There is no company '{company_id}' in the registry (erased already?).")

@@ -29,7 +29,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from matchmaker import vocab as V
 from matchmaker.errors import ConflictError, NotFoundError, ParameterError
 from matchmaker.store import audit
-from matchmaker.store.database import database_errors
+from matchmaker.store.database import database_errors, get_or_missing, new_session
 from matchmaker.store.permissions import Actor, Resource, can, require
 from matchmaker.store.schema import Base, Entry, Introduction, OutcomeEvent, Shortlist, ShortlistShare, now
 
@@ -179,9 +179,6 @@ class ShortlistStore:
     def _audit(self, session: Session, action: str, resource_id: object, detail: str = "") -> None:
         audit.record(session, self.actor, action, "shortlist", resource_id, detail)
 
-    def _session(self) -> Session:
-        return Session(self.engine, expire_on_commit=False)
-
     # --- shortlists ---------------------------------------------------------------------------
     @_guarded("save to")
     def create_shortlist(self, name: str, author: str = "", dataset: str = "") -> ShortlistRecord:
@@ -193,7 +190,7 @@ class ShortlistStore:
         require(self.actor, "shortlist.create", what="a shortlist")
         now = _now()
         owner, agency = (None, None) if self.actor.local else (self.actor.login, self.actor.agency)
-        with self._session() as session, session.begin():
+        with new_session(self.engine) as session, session.begin():
             shortlist = Shortlist(
                 name=name,
                 author=_text(author, "author", 120),
@@ -219,7 +216,7 @@ class ShortlistStore:
             .outerjoin(counts, counts.c.shortlist_id == Shortlist.id)
             .order_by(Shortlist.updated_at.desc(), Shortlist.id.desc())
         )
-        with self._session() as session:
+        with new_session(self.engine) as session:
             shares: dict[int, list[str]] = {}
             for shortlist_id, agency in session.execute(select(ShortlistShare.shortlist_id, ShortlistShare.agency)):
                 shares.setdefault(shortlist_id, []).append(agency)
@@ -244,7 +241,7 @@ class ShortlistStore:
         for record in self.shortlists():
             if record.id == shortlist_id:
                 return record
-        with self._session() as session:
+        with new_session(self.engine) as session:
             found = session.get(Shortlist, shortlist_id)
             if found is not None:  # there, but not the actor's to read
                 self._require(session, found, "shortlist.read")
@@ -257,7 +254,7 @@ class ShortlistStore:
         name = _text(name, "shortlist name", 200).strip()
         if not name:
             raise ParameterError("A shortlist needs a name. Got an empty name.")
-        with self._session() as session, session.begin():
+        with new_session(self.engine) as session, session.begin():
             shortlist = self._get(session, Shortlist, shortlist_id)
             self._require(session, shortlist, "shortlist.write")
             shortlist.name, shortlist.updated_at = name, _now()
@@ -266,7 +263,7 @@ class ShortlistStore:
     @_guarded("save to")
     def delete_shortlist(self, shortlist_id: int) -> None:
         """Delete a shortlist and its entries; recorded outcomes stay (they belong to the pairs)."""
-        with self._session() as session, session.begin():
+        with new_session(self.engine) as session, session.begin():
             shortlist = self._get(session, Shortlist, shortlist_id)
             self._require(session, shortlist, "shortlist.write")
             session.delete(shortlist)
@@ -275,7 +272,7 @@ class ShortlistStore:
     @_guarded("save to")
     def share(self, shortlist_id: int, agency: str, shared: bool = True) -> None:
         """Let ``agency`` read the shortlist (``shared=False``: no longer)."""
-        with self._session() as session, session.begin():
+        with new_session(self.engine) as session, session.begin():
             shortlist = self._get(session, Shortlist, shortlist_id)
             self._require(session, shortlist, "shortlist.write")
             session.execute(
@@ -306,7 +303,7 @@ class ShortlistStore:
         """Put the pair on the shortlist; when it is already there, return the existing entry."""
         now = _now()
         try:
-            with self._session() as session, session.begin():
+            with new_session(self.engine) as session, session.begin():
                 shortlist = self._get(session, Shortlist, shortlist_id)
                 self._require(session, shortlist, "shortlist.write")
                 entry = Entry(
@@ -329,7 +326,7 @@ class ShortlistStore:
                 self._audit(session, "shortlist.add", shortlist_id, f"{entry.source_id} -> {entry.target_id}")
                 return _entry_record(entry)
         except IntegrityError:
-            with self._session() as session:
+            with new_session(self.engine) as session:
                 existing = session.scalars(
                     select(Entry).where(
                         Entry.shortlist_id == shortlist_id,
@@ -343,7 +340,7 @@ class ShortlistStore:
 
     @_guarded("read")
     def entries(self, shortlist_id: int) -> list[EntryRecord]:
-        with self._session() as session:
+        with new_session(self.engine) as session:
             self._require(session, self._get(session, Shortlist, shortlist_id), "shortlist.read")
             return [
                 _entry_record(e)
@@ -355,7 +352,7 @@ class ShortlistStore:
         """Save ``note`` if the entry is still at ``expected_version``; else :class:`ConflictError`."""
         note = _text(note, "note", 20_000)
         try:
-            with self._session() as session, session.begin():
+            with new_session(self.engine) as session, session.begin():
                 entry = self._get(session, Entry, entry_id)
                 self._require(session, entry.shortlist, "shortlist.write")
                 if entry.version != expected_version:
@@ -367,7 +364,7 @@ class ShortlistStore:
                 self._audit(session, "shortlist.note", entry.shortlist_id, f"entry {entry_id}")
                 return _entry_record(entry)
         except StaleDataError:
-            with self._session() as session:
+            with new_session(self.engine) as session:
                 raise ConflictError(self._conflict(self._get(session, Entry, entry_id))) from None
 
     @staticmethod
@@ -380,7 +377,7 @@ class ShortlistStore:
 
     @_guarded("save to")
     def remove_entry(self, entry_id: int) -> None:
-        with self._session() as session, session.begin():
+        with new_session(self.engine) as session, session.begin():
             entry = self._get(session, Entry, entry_id)
             self._require(session, entry.shortlist, "shortlist.write")
             session.delete(entry)
@@ -409,7 +406,7 @@ class ShortlistStore:
                 f"An outcome records what happened; its date cannot lie in the future. Got {happened_on}; "
                 "record it on the day it happens."
             )
-        with self._session() as session, session.begin():
+        with new_session(self.engine) as session, session.begin():
             if shortlist_id is not None:
                 self._require(session, self._get(session, Shortlist, shortlist_id), "shortlist.write")
             else:
@@ -439,7 +436,7 @@ class ShortlistStore:
         alliance admin read every step; a step recorded outside both (e.g. by the command line)
         stays readable by everyone, as before accounts existed."""
         columns = ["id", V.DE_ID, V.CN_ID, "status", "happened_on", "note", "author", "recorded_at", "shortlist_id"]
-        with self._session() as session:
+        with new_session(self.engine) as session:
             rows = session.execute(
                 select(*[getattr(OutcomeEvent, c) for c in columns], Introduction.from_agency, Introduction.to_agency)
                 .outerjoin(Introduction, Introduction.id == OutcomeEvent.introduction_id)
@@ -464,10 +461,6 @@ class ShortlistStore:
     # --- helpers ------------------------------------------------------------------------------
     @staticmethod
     def _get(session: Session, model: type, key: int):
-        found = session.get(model, key)
-        if found is None:
-            what = {Shortlist: "Shortlist", Entry: "Shortlist entry"}.get(model, model.__name__)
-            raise NotFoundError(
-                f"{what} {key} does not exist (any more); someone may have removed it. Reload the page."
-            )
-        return found
+        what = {Shortlist: "Shortlist", Entry: "Shortlist entry"}.get(model, model.__name__)
+        missing = f"{what} {key} does not exist (any more); someone may have removed it. Reload the page."
+        return get_or_missing(session, model, key, missing)
