@@ -96,3 +96,42 @@ def running_dashboard(folder: Path, **environment: str) -> Iterator[str]:
         except subprocess.TimeoutExpired:  # still busy in a script thread: it has done its part
             server.kill()
             server.wait(timeout=20)
+
+
+def settled(page) -> None:
+    """Wait until the page's script run is over (Streamlit's running indicator gone), so a click
+    lands on the widgets of the finished page and not on ones a rerun is about to replace."""
+    page.wait_for_timeout(300)
+    page.locator("[data-testid='stStatusWidget']").wait_for(state="hidden", timeout=120_000)
+
+
+SUGGESTION_TITLES = "[data-testid='stExpander'] summary"  # the finder's suggestion cards, best first
+
+
+def first_suggestion(page) -> str:
+    return page.locator(SUGGESTION_TITLES).first.inner_text()
+
+
+def timed(page, action, changed) -> tuple[float, float]:
+    """Seconds from ``action()`` until ``changed()`` returns (what the reader waits to see), and until
+    the script run is over as well (nothing on the page still moves). Polls every 20 ms."""
+    import time
+
+    started = time.perf_counter()
+    action()
+    while not changed():
+        page.wait_for_timeout(20)
+    visible = time.perf_counter() - started
+    page.locator("[data-testid='stStatusWidget']").wait_for(state="hidden", timeout=120_000)
+    return visible, time.perf_counter() - started
+
+
+def new_session_seconds(browser, url: str, context=None) -> tuple[float, float, object]:
+    """A new dashboard session on the finder: seconds until its first suggestion shows and until it
+    settles, and the page. ``context`` None: a new browser profile (nothing cached); else a new tab
+    in that profile (Streamlit's scripts and styles from the browser's cache, as for a returning user)."""
+    context = context or browser.new_context(viewport={"width": 1500, "height": 1100})
+    page = context.new_page()
+    titles = page.locator(SUGGESTION_TITLES)
+    visible, done = timed(page, lambda: page.goto(url, wait_until="commit"), lambda: titles.count() > 0)
+    return visible, done, page

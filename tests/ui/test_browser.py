@@ -9,7 +9,7 @@ import time
 
 import pandas as pd
 import pytest
-from helpers import CHROMIUM, REPO, running_dashboard
+from helpers import CHROMIUM, REPO, first_suggestion, new_session_seconds, running_dashboard, settled, timed
 
 from matchmaker import config as C
 
@@ -107,14 +107,45 @@ def test_dashboard_in_chromium(dashboard, tmp_path):
         browser.close()
 
 
-def settled(page) -> None:
-    """Wait until the page's script run is over (Streamlit's running indicator gone), so a click
-    lands on the widgets of the finished page and not on ones a rerun is about to replace."""
-    page.wait_for_timeout(300)
-    page.locator("[data-testid='stStatusWidget']").wait_for(state="hidden", timeout=120_000)
-
-
 HOSTILE_NAME = '<img src=x onerror="window.pwned=1"> **Fett** [Link](javascript:window.pwned=2) GmbH'
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_new_sessions_start_alike_and_answer_a_choice_and_a_slider(dashboard):
+    """Sessions on a warm server, as new browser profiles and as new tabs: each starts on the same
+    company with the same suggestions, also after another tab chose a different company (nothing of a
+    session leaks into the next); choosing a company and moving a weight slider change the list.
+    Prints how long each took; benchmarks/README.md ("Dashboard") records them."""
+    from playwright.sync_api import sync_playwright
+
+    url = f"{dashboard[0]}/?lang=de"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"])
+        profiles = [new_session_seconds(browser, url) for _ in range(3)]
+        opening = {first_suggestion(page) for *_, page in profiles}
+        assert len(opening) == 1, f"new sessions opened on different suggestions: {opening}"
+        context = profiles[-1][2].context
+        page = profiles[-1][2]
+
+        before = first_suggestion(page)
+        page.get_by_test_id("stMain").get_by_role("combobox").first.click()
+        page.keyboard.type("Huzhou")
+        page.wait_for_timeout(500)
+        choice = timed(page, lambda: page.keyboard.press("Enter"), lambda: first_suggestion(page) != before)
+        settled(page)
+        before = first_suggestion(page)
+        page.get_by_role("slider").first.focus()  # the text similarity's weight
+        slider = timed(page, lambda: page.keyboard.press("Home"), lambda: first_suggestion(page) != before)
+
+        tabs = [new_session_seconds(browser, url, context) for _ in range(3)]
+        assert {first_suggestion(tab) for *_, tab in tabs} == opening, "a new tab opened on another tab's choice"
+        browser.close()
+    for name, figures in (("new browser profile", profiles), ("new tab", tabs)):
+        shown = ", ".join(f"{visible:.2f}/{done:.2f}" for visible, done, _ in figures)
+        print(f"new session ({name}), suggestions visible/settled after: {shown} s")
+    print(f"another company chosen: visible {choice[0]:.2f} s, settled {choice[1]:.2f} s")
+    print(f"weight slider moved: visible {slider[0]:.2f} s, settled {slider[1]:.2f} s")
 
 
 @pytest.mark.browser
