@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +26,7 @@ import numpy as np
 
 from matchmaker import config
 from matchmaker.embeddings.base import Encoder, normalise_rows
+from matchmaker.embeddings.cache import EmbeddingCache
 from matchmaker.embeddings.multilingual import USE_NAME, CombinedEncoder, load_use_encoder
 from matchmaker.errors import ModelNotAvailableError
 
@@ -202,68 +202,6 @@ def _load_sentence_transformer(
     return SentenceTransformerEncoder(
         name=name, path=path, model=model, identity=model_identity(name, path), prompt=prompt_for(name)
     )
-
-
-class EmbeddingCache:
-    """Vectors on disk in SQLite, keyed by model identity and the SHA-1 of the text.
-
-    A second run over the same texts with the same model re-embeds nothing; a changed model file
-    changes the identity, so stale vectors are never served.
-    """
-
-    _CHUNK = 500
-
-    def __init__(self, path: Path) -> None:
-        self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self._connect() as db:
-            db.execute(
-                "CREATE TABLE IF NOT EXISTS vectors (model TEXT, key BLOB, vector BLOB, "
-                "PRIMARY KEY (model, key)) WITHOUT ROWID"
-            )
-
-    def _connect(self) -> sqlite3.Connection:
-        db = sqlite3.connect(self.path, timeout=30)
-        db.execute("PRAGMA journal_mode=WAL")
-        return db
-
-    @staticmethod
-    def key(text: str) -> bytes:
-        return hashlib.sha1(text.encode("utf-8")).digest()
-
-    def get(self, model: str, texts: Sequence[str], dimension: int) -> tuple[np.ndarray, np.ndarray]:
-        """``(vectors, found)``: found rows filled, the rest zero; ``found`` is a boolean mask."""
-        keys = [self.key(t) for t in texts]
-        vectors = np.zeros((len(texts), dimension), dtype=np.float32)
-        found = np.zeros(len(texts), dtype=bool)
-        positions: dict[bytes, list[int]] = {}
-        for i, k in enumerate(keys):
-            positions.setdefault(k, []).append(i)
-        unique = list(positions)
-        with self._connect() as db:
-            for start in range(0, len(unique), self._CHUNK):
-                chunk = unique[start : start + self._CHUNK]
-                marks = ",".join("?" * len(chunk))
-                for k, blob in db.execute(
-                    f"SELECT key, vector FROM vectors WHERE model = ? AND key IN ({marks})", [model, *chunk]
-                ):
-                    vector = np.frombuffer(blob, dtype=np.float32)
-                    if vector.size == dimension:
-                        for i in positions[k]:
-                            vectors[i] = vector
-                            found[i] = True
-        return vectors, found
-
-    def put(self, model: str, texts: Sequence[str], vectors: np.ndarray) -> None:
-        rows = [(model, self.key(t), np.asarray(v, dtype=np.float32).tobytes()) for t, v in zip(texts, vectors)]
-        with self._connect() as db:
-            db.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?, ?)", rows)
-
-    def count(self, model: str | None = None) -> int:
-        with self._connect() as db:
-            if model is None:
-                return db.execute("SELECT COUNT(*) FROM vectors").fetchone()[0]
-            return db.execute("SELECT COUNT(*) FROM vectors WHERE model = ?", (model,)).fetchone()[0]
 
 
 @dataclass
