@@ -37,6 +37,7 @@ def default_candidates(targets: int) -> int:
 DEFAULT_CANDIDATES = None  # None: default_candidates(len(targets))
 BLOCK_SOURCES = 128  # sources scored together: union of their candidates ~10x C on synthetic data
 SOURCES_PER_CLUSTER = 256  # k-means clusters of queries = sources / this
+SEARCH_SOURCES = 8_192  # sources searched and re-ranked at a time: their candidate lists are what exists
 
 
 def rank_two_stage(
@@ -50,7 +51,10 @@ def rank_two_stage(
 ) -> pd.DataFrame:
     """The recommendations table of ``sources`` over ``targets``: ``min(k, len(targets))`` rows per
     source, exact scores and weighted contributions, ranked among each source's ``candidates`` best
-    targets by the approximate inner product (None: :func:`default_candidates`)."""
+    targets by the approximate inner product (None: :func:`default_candidates`).
+
+    Sources are searched and re-ranked :data:`SEARCH_SOURCES` at a time (whole blocks of similar
+    queries), so only those sources' candidate lists exist at once, whatever the size of the side."""
     candidates = default_candidates(len(targets)) if candidates is None else candidates
     if not isinstance(candidates, (int, np.integer)) or candidates < k:
         raise ParameterError(f"candidates must be a whole number >= k ({k}). Got {candidates!r} instead.")
@@ -59,8 +63,33 @@ def rank_two_stage(
         return empty_recommendations(names)
     space = CandidateSpace(fitted, sources, targets, weights.active)
     queries = space.queries(sources, weights)
-    found = search(build_index(space.keys(targets), index), queries, candidates)
-    return rank_candidates(fitted, sources, targets, found, k, weights, similar_blocks(queries, BLOCK_SOURCES))
+    searchable = build_index(space.keys(targets), index)
+    parts, order = [], []
+    for group in _groups(similar_blocks(queries, BLOCK_SOURCES), SEARCH_SOURCES):
+        rows = np.concatenate(group)  # positions in sources; each block's are consecutive here
+        found = search(searchable, queries[rows], candidates)
+        bounds = np.cumsum([0, *map(len, group)])
+        local = [np.arange(start, end) for start, end in zip(bounds[:-1], bounds[1:])]
+        parts.append(rank_candidates(fitted, sources[rows], targets, found, k, weights, local))
+        order.append(rows)
+    table = pd.concat(parts, ignore_index=True)
+    if len(parts) == 1 and np.array_equal(order[0], np.arange(len(sources))):
+        return table
+    per_source = len(table) // len(sources)  # min(k, targets) rows each, rank order kept within a source
+    ranked = np.argsort(np.repeat(np.concatenate(order), per_source), kind="stable")
+    return table.iloc[ranked].reset_index(drop=True)
+
+
+def _groups(blocks: list[np.ndarray], size: int) -> list[list[np.ndarray]]:
+    """Consecutive blocks gathered into groups of at least ``size`` sources (the last may hold fewer)."""
+    groups, current, count = [], [], 0
+    for block in blocks:
+        current.append(block)
+        count += len(block)
+        if count >= size:
+            groups.append(current)
+            current, count = [], 0
+    return groups + [current] if current else groups
 
 
 class CandidateSearch:

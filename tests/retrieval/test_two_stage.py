@@ -103,3 +103,23 @@ def test_the_candidate_count_grows_with_the_target_side_as_measured():
     from matchmaker.retrieval.two_stage import default_candidates
 
     assert [default_candidates(n) for n in (300, 10_000, 20_000, 100_000)] == [200, 200, 300, 800]
+
+
+def test_searching_a_few_sources_at_a_time_gives_the_same_table(demo, monkeypatch):
+    """Sources searched and re-ranked in groups of blocks of similar queries (k-means clusters, not in
+    source order): the table of one search over the whole side, rows in source order."""
+    from matchmaker.retrieval import two_stage
+
+    fitted, weights = demo.fitted_, demo.weights_
+    sources, targets = fitted.sides("de_to_cn")
+    whole = rank_two_stage(fitted, sources, targets, 10, weights, candidates=60, index="flat")
+    monkeypatch.setattr(two_stage, "SOURCES_PER_CLUSTER", 32)
+    monkeypatch.setattr(two_stage, "BLOCK_SOURCES", 16)
+    monkeypatch.setattr(two_stage, "SEARCH_SOURCES", 40)
+    blocks = two_stage.similar_blocks(candidate_vectors(fitted, sources, targets, weights).queries, 16)
+    assert len(two_stage._groups(blocks, 40)) > 3 and not np.array_equal(
+        np.concatenate(blocks), np.arange(len(sources))
+    )
+    grouped = rank_two_stage(fitted, sources, targets, 10, weights, candidates=60, index="flat")
+    pd.testing.assert_frame_equal(whole, grouped, check_dtype=False, atol=1e-6)
+    assert list(grouped["source_id"].drop_duplicates()) == list(fitted.ids[sources])
