@@ -16,8 +16,12 @@ Components and what a value means (best value 1):
                     inferred from text is a probability spread over divisions, hence the expectation.
 ``focus``           Jaccard overlap of focus-area sets; 0 when either company has none.
 ``complementarity`` A's offers against B's seeks and B's offers against A's seeks, each calibrated
-                    like ``semantic``, combined by their harmonic mean (both directions must fit).
-                    A company that states no offers (seeks) is read through its description.
+                    like ``semantic``, and their mean: 0.5 when one direction fits fully and the
+                    other not at all. A company that states no offers (seeks) is read through its
+                    description. (The mean replaced a harmonic mean, which scores 0 whenever one
+                    direction is no better than a typical pair and so threw away most of the signal:
+                    on the real-partnerships benchmark, cross-validated, Recall@10 +0.04 and MRR
+                    +0.02; see ``benchmarks/real_partnerships.py``.)
 ``cooperation``     best compatibility of the cooperation types the two name; 0.5 when either names none.
 ``size``            closeness of employee bands, 1 - |band difference| / 3; 0.5 when either is unknown.
 """
@@ -126,11 +130,9 @@ def complementarity(src: CompanyFeatures, tgt: CompanyFeatures, cal: Calibration
     mean = _pick(cal.mean_fit, src.language, tgt.language, pairwise)
     std = _pick(cal.std_fit, src.language, tgt.language, pairwise)
     forward = _calibrate(_dot(src.offers, tgt.seeks, pairwise), mean, std, cal.z_cap)
-    backward = _calibrate(_dot(src.seeks, tgt.offers, pairwise), mean, std, cal.z_cap)
-    total = forward + backward
-    forward *= backward
-    forward *= 2.0
-    return np.divide(forward, total, out=np.zeros_like(total), where=total > 0)
+    forward += _calibrate(_dot(src.seeks, tgt.offers, pairwise), mean, std, cal.z_cap)
+    forward *= 0.5
+    return forward
 
 
 def cooperation(

@@ -116,20 +116,20 @@ def test_hand_worked_pair():
     assert values["terms"][0] == pytest.approx(0.48)  # 0.8 * 0.6
     assert values["sector"][0] == pytest.approx(0.5)  # related divisions
     assert values["focus"][0] == pytest.approx(1 / 3)  # {0,1} vs {1,2}
-    # a offers [1,0] vs b seeks [.6,.8] -> 0.6; b offers [0,1] vs a seeks [0,1] -> 1.0; harmonic mean 0.75
-    assert values["complementarity"][0] == pytest.approx(0.75)
+    # a offers [1,0] vs b seeks [.6,.8] -> 0.6; b offers [0,1] vs a seeks [0,1] -> 1.0; mean 0.8
+    assert values["complementarity"][0] == pytest.approx(0.8)
     assert values["cooperation"][0] == pytest.approx(0.5)  # b names none: neutral
     assert values["size"][0] == pytest.approx(0.0)  # 1-49 vs 1000+
 
 
-def test_complementarity_needs_both_directions():
+def test_complementarity_is_the_mean_of_both_directions():
     cal = Calibration(np.zeros((1, 1)), np.ones((1, 1)), np.zeros((1, 1)), np.ones((1, 1)), z_cap=1.0)
     a = one(offers=np.array([[1.0, 0.0]], np.float32), seeks=np.array([[1.0, 0.0]], np.float32))
     b = one(offers=np.array([[0.0, 1.0]], np.float32), seeks=np.array([[1.0, 0.0]], np.float32))
     value = component_values(
         ("complementarity",), a, b, cal, np.eye(2, dtype=np.float32), np.eye(2, dtype=np.float32), pairwise=True
     )["complementarity"]
-    assert value[0] == 0.0  # a fits b's wish, b offers nothing a seeks
+    assert value[0] == pytest.approx(0.5)  # a fits b's wish fully (1), b offers nothing a seeks (0)
 
 
 def test_calibration_is_per_language_pair():
