@@ -102,11 +102,13 @@ class EmbeddingCache:
             pairs = [(r, i) for k, r in rows.items() for i in positions[k]]
             pairs.sort()  # ascending rows: the gather reads the file front to back
             wanted, into = (np.array(column, dtype=np.int64) for column in zip(*pairs))
-            matrix = np.memmap(stored, dtype=np.float32, mode="r", shape=(available, dimension))
             for start in range(0, len(wanted), _GATHER_ROWS):
-                part = slice(start, start + _GATHER_ROWS)
-                vectors[into[part]] = matrix[wanted[part]]
-            del matrix
+                rows_, into_ = wanted[start : start + _GATHER_ROWS], into[start : start + _GATHER_ROWS]
+                first, last = int(rows_[0]), int(rows_[-1])
+                # a mapping of this span only, dropped at once: the file's pages never all count as resident
+                span = np.memmap(stored, np.float32, "r", first * 4 * dimension, (last - first + 1, dimension))
+                vectors[into_] = span[rows_ - first]
+                del span
             found[into] = True
         if self._legacy and len(rows) < len(positions):
             self._read_legacy(model, dimension, [k for k in positions if k not in rows], positions, vectors, found)
