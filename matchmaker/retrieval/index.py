@@ -14,7 +14,17 @@ HNSW_NEIGHBOURS = 32
 HNSW_SEARCH_DEPTH = 256
 IVF_FROM = 30_000  # keys: from here ``auto`` searches an IVF index, below it the exact flat one
 IVF_LISTS_PER_ROOT = 4  # lists = 4 * sqrt(keys)
-IVF_PROBES = 48  # lists visited per query
+IVF_PROBES = 48  # lists visited per query, at least ...
+IVF_PROBE_SHARE = 0.1  # ... or this share of the lists: recall of the exhaustive top-20 at 100,000 a side and
+# 800 candidates was 0.974 with 48 of 1,265 lists, 0.992 with 128 (benchmarks/README.md, "Scale")
+
+
+def ivf_probes(lists: int, probes: int | None = None) -> int:
+    """Lists an IVF search visits: ``probes``, or (None) ``max(IVF_PROBES, IVF_PROBE_SHARE * lists)``,
+    at most ``lists``. A fixed count visits a shrinking share of the keys as the side grows."""
+    if probes is None:
+        probes = max(IVF_PROBES, round(IVF_PROBE_SHARE * lists))
+    return max(1, min(int(probes), lists))
 
 
 def resolve_kind(kind: IndexKind, keys: int) -> str:
@@ -27,17 +37,17 @@ def resolve_kind(kind: IndexKind, keys: int) -> str:
 
 
 def top_candidates(
-    keys: np.ndarray, queries: np.ndarray, count: int, kind: IndexKind = "flat", probes: int = IVF_PROBES
+    keys: np.ndarray, queries: np.ndarray, count: int, kind: IndexKind = "flat", probes: int | None = None
 ) -> np.ndarray:
     """``(len(queries), min(count, len(keys)))`` rows of ``keys`` with the largest inner product per
-    query, best first. ``flat`` is exact; ``ivf`` visits the ``probes`` of ``4 * sqrt(len(keys))``
-    clusters nearest to each query (exact products inside them); ``hnsw`` is a graph index that
+    query, best first. ``flat`` is exact; ``ivf`` visits the ``probes`` (None: :func:`ivf_probes`) of
+    ``4 * sqrt(len(keys))`` clusters nearest to each query (exact products inside them); ``hnsw`` is a graph index that
     answers in logarithmic time. The approximate ones may miss a neighbour (the exact re-ranking cannot
     recover it) and mark a missing slot -1."""
     return search(build_index(keys, kind, probes), queries, count)
 
 
-def build_index(keys: np.ndarray, kind: IndexKind = "flat", probes: int = IVF_PROBES):
+def build_index(keys: np.ndarray, kind: IndexKind = "flat", probes: int | None = None):
     """A FAISS inner-product index over ``keys`` (see :func:`top_candidates` for the kinds)."""
     import faiss
 
@@ -50,7 +60,7 @@ def build_index(keys: np.ndarray, kind: IndexKind = "flat", probes: int = IVF_PR
         lists = max(1, min(int(IVF_LISTS_PER_ROOT * np.sqrt(len(keys))), len(keys) // 39))
         index = faiss.IndexIVFFlat(faiss.IndexFlatIP(dimension), dimension, lists, faiss.METRIC_INNER_PRODUCT)
         index.train(keys)
-        index.nprobe = min(probes, lists)
+        index.nprobe = ivf_probes(lists, probes)
     else:
         index = faiss.IndexHNSWFlat(dimension, HNSW_NEIGHBOURS, faiss.METRIC_INNER_PRODUCT)
         index.hnsw.efSearch = HNSW_SEARCH_DEPTH

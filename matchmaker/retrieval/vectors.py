@@ -11,9 +11,13 @@ terms               w · SVD(concepts_i)                                   SVD(c
 sector              w · p_i A                                             p_j   (exact: p_i A p_jᵀ)
 focus               w · f_i / |f_i|                                       f_j / |f_j|   (cosine for Jaccard)
 complementarity     w/2 · [o_i, s_i] / (z σ_fit,i)                        [s_j, o_j]    (mean for harmonic)
-cooperation         w · q_i C / |q_i|                                     q_j / |q_j|
-size                w · onehot(b_i) S                                     onehot(b_j)   (exact if known)
+cooperation         w · q_i C / |q_i|  and  w/2 if i names a type          q_j / |q_j|  and  1 if j names none
+size                w · onehot(b_i) S  and  w/2 if b_i is known            onehot(b_j)  and  1 if b_j unknown
 ==================  ====================================================  =============================
+
+The last column of cooperation and size gives a target that names no type, or no size, the neutral
+value 0.5 of the exact component (without it such targets would be ranked as if the component were
+0); size is then exact for every source of known size (for the others it is 0.5 for every target).
 
 σ_i, μ are the calibration statistics of the source's language against the target side's language mix;
 clipping to [0, 1] and the harmonic mean are not linear, so the inner product only ranks candidates; the
@@ -28,6 +32,7 @@ import numpy as np
 from scipy import sparse
 
 from matchmaker.errors import ParameterError
+from matchmaker.scoring.components import NEUTRAL
 from matchmaker.scoring.fitted import FittedMatcher
 from matchmaker.scoring.weights import Weights
 
@@ -151,8 +156,10 @@ class CandidateSpace:
         if "cooperation" in self.active:
             compatibility = fitted.taxonomy.cooperation_compatibility
             blocks.append(weights["cooperation"] * (_unit(src.cooperation) @ compatibility))
+            blocks.append(weights["cooperation"] * NEUTRAL * src.cooperation.any(axis=1, keepdims=True))
         if "size" in self.active:
             blocks.append(weights["size"] * (_size_one_hot(src.size) @ _CLOSENESS))
+            blocks.append(weights["size"] * NEUTRAL * (src.size >= 0)[:, None])
         return np.hstack([np.asarray(b, dtype=np.float32) for b in blocks])
 
     def _full_keys(self, rows: np.ndarray) -> np.ndarray:
@@ -170,8 +177,10 @@ class CandidateSpace:
             blocks += [tgt.seeks, tgt.offers]
         if "cooperation" in self.active:
             blocks.append(_unit(tgt.cooperation))
+            blocks.append(~tgt.cooperation.any(axis=1, keepdims=True))
         if "size" in self.active:
             blocks.append(_size_one_hot(tgt.size))
+            blocks.append((tgt.size < 0)[:, None])
         return np.hstack([np.asarray(b, dtype=np.float32) for b in blocks])
 
 
