@@ -33,7 +33,7 @@ from pathlib import Path
 import numpy as np
 
 _IN_CHUNK = 900  # keys per IN (...) query: under SQLite's default limit of 999 variables before 3.32
-_SCAN_SHARE = 0.5  # from this share of a slot's rows on, one scan of its index beats IN queries
+_SCAN_SHARE = 0.02  # from this share of a slot's rows on, a request reads the slot's whole index once
 _GATHER_ROWS = 32_768  # vectors copied out of the file at a time (a bounded temporary)
 
 
@@ -54,6 +54,7 @@ class EmbeddingCache:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.folder = self.path.with_name(self.path.name + ".vectors")
         self.folder.mkdir(exist_ok=True)
+        self._indexes: dict[str, tuple[int, np.ndarray, np.ndarray]] = {}  # slot -> (count, sorted keys, rows)
         with self._connect() as db:
             db.execute(
                 "CREATE TABLE IF NOT EXISTS slots (slot TEXT PRIMARY KEY, model TEXT, dimension INTEGER, count INTEGER)"
@@ -83,51 +84,64 @@ class EmbeddingCache:
     def get(self, model: str, texts: Sequence[str], dimension: int) -> tuple[np.ndarray, np.ndarray]:
         """``(vectors, found)``: ``(len(texts), dimension)`` float32 with the found rows filled and the rest
         zero; ``found`` is a boolean mask."""
-        keys = [text_key(t) for t in texts]
+        keys = np.array([text_key(t) for t in texts], dtype="S20")
         vectors = np.zeros((len(texts), dimension), dtype=np.float32)
         found = np.zeros(len(texts), dtype=bool)
-        positions: dict[bytes, list[int]] = {}
-        for i, k in enumerate(keys):
-            positions.setdefault(k, []).append(i)
-        if not positions:
+        if not len(keys):
             return vectors, found
         slot = self._slot(model, dimension)
         with self._connect() as db:
-            rows = self._rows(db, slot, list(positions))
-        if rows:
-            stored = self._file(slot)
-            available = stored.stat().st_size // (4 * dimension) if stored.exists() else 0
-            rows = {k: r for k, r in rows.items() if r < available}  # never past what was written
-        if rows:
-            pairs = [(r, i) for k, r in rows.items() for i in positions[k]]
-            pairs.sort()  # ascending rows: the gather reads the file front to back
-            wanted, into = (np.array(column, dtype=np.int64) for column in zip(*pairs))
-            for start in range(0, len(wanted), _GATHER_ROWS):
-                rows_, into_ = wanted[start : start + _GATHER_ROWS], into[start : start + _GATHER_ROWS]
-                first, last = int(rows_[0]), int(rows_[-1])
-                # a mapping of this span only, dropped at once: the file's pages never all count as resident
-                span = np.memmap(stored, np.float32, "r", first * 4 * dimension, (last - first + 1, dimension))
-                vectors[into_] = span[rows_ - first]
-                del span
-            found[into] = True
-        if self._legacy and len(rows) < len(positions):
-            self._read_legacy(model, dimension, [k for k in positions if k not in rows], positions, vectors, found)
+            into, rows = self._rows(db, slot, keys)
+        stored = self._file(slot)
+        available = stored.stat().st_size // (4 * dimension) if len(rows) and stored.exists() else 0
+        kept = rows < available  # never past what was written
+        into, rows = into[kept], rows[kept]
+        order = np.argsort(rows, kind="stable")  # ascending rows: the gather reads the file front to back
+        into, rows = into[order], rows[order]
+        for start in range(0, len(rows), _GATHER_ROWS):
+            part_rows, part_into = rows[start : start + _GATHER_ROWS], into[start : start + _GATHER_ROWS]
+            first, last = int(part_rows[0]), int(part_rows[-1])
+            # a mapping of this span only, dropped at once: the file's pages never all count as resident
+            span = np.memmap(stored, np.float32, "r", first * 4 * dimension, (last - first + 1, dimension))
+            vectors[part_into] = span[part_rows - first]
+            del span
+        found[into] = True
+        if self._legacy and not found.all():
+            positions: dict[bytes, list[int]] = {}
+            for i in np.flatnonzero(~found):
+                positions.setdefault(keys[i].ljust(20, b"\0"), []).append(int(i))  # numpy drops trailing NULs
+            self._read_legacy(model, dimension, list(positions), positions, vectors, found)
         return vectors, found
 
-    def _rows(self, db: sqlite3.Connection, slot: str, keys: list[bytes]) -> dict[bytes, int]:
-        """``{key: row}`` for the ``keys`` stored in ``slot``."""
+    def _rows(self, db: sqlite3.Connection, slot: str, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``(positions in keys, rows)`` of the ``keys`` stored in ``slot``. A large request reads the slot's
+        whole index once (kept until the slot grows) and looks keys up in it by bisection; a small one asks
+        SQLite for its keys only."""
         counted = db.execute("SELECT count FROM slots WHERE slot = ?", (slot,)).fetchone()
-        if not counted or not counted[0]:
-            return {}
-        if len(keys) >= _SCAN_SHARE * counted[0]:
-            wanted = set(keys)
-            return {k: r for k, r in db.execute("SELECT key, row FROM rows WHERE slot = ?", (slot,)) if k in wanted}
+        count = counted[0] if counted else 0
+        none = np.zeros(0, dtype=np.int64)
+        if not count:
+            return none, none
+        index = self._indexes.get(slot)
+        if (index is None or index[0] != count) and len(keys) >= _SCAN_SHARE * count:
+            listed = db.execute("SELECT key, row FROM rows WHERE slot = ?", (slot,)).fetchall()
+            sorted_keys = np.array([k for k, _ in listed], dtype="S20")
+            order = np.argsort(sorted_keys)
+            index = (count, sorted_keys[order], np.fromiter((r for _, r in listed), np.int64, len(listed))[order])
+            self._indexes[slot] = index
+        if index is not None and index[0] == count:
+            _, sorted_keys, sorted_rows = index
+            at = np.minimum(np.searchsorted(sorted_keys, keys), len(sorted_keys) - 1)
+            hit = np.flatnonzero(sorted_keys[at] == keys)
+            return hit, sorted_rows[at[hit]]
+        unique = list(dict.fromkeys(k.ljust(20, b"\0") for k in keys.tolist()))
         rows: dict[bytes, int] = {}
-        for start in range(0, len(keys), _IN_CHUNK):
-            chunk = keys[start : start + _IN_CHUNK]
+        for start in range(0, len(unique), _IN_CHUNK):
+            chunk = unique[start : start + _IN_CHUNK]
             marks = ",".join("?" * len(chunk))
             rows.update(db.execute(f"SELECT key, row FROM rows WHERE slot = ? AND key IN ({marks})", [slot, *chunk]))
-        return rows
+        hit = [i for i, k in enumerate(keys.tolist()) if k.ljust(20, b"\0") in rows]
+        return np.array(hit, dtype=np.int64), np.array([rows[keys[i].ljust(20, b"\0")] for i in hit], dtype=np.int64)
 
     def _read_legacy(
         self,

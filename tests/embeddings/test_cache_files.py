@@ -109,3 +109,21 @@ def test_two_caches_on_one_file_append_without_overwriting(tmp_path):
         second.put("m", [f"b{i}"], b[i : i + 1])
     vectors, found = EmbeddingCache(path).get("m", [f"a{i}" for i in range(4)] + [f"b{i}" for i in range(4)], 3)
     assert found.all() and np.array_equal(vectors, np.vstack([a, b]))
+
+
+@pytest.mark.parametrize("scan_share", [0.0, 10.0])
+def test_keys_ending_in_zero_bytes_and_a_grown_slot_are_found(tmp_path, monkeypatch, scan_share):
+    """Keys are SHA-1 digests, some ending in NUL bytes (numpy's byte strings drop those); a slot's
+    index read once is read again when another writer has added rows."""
+    monkeypatch.setattr(cache_module, "_SCAN_SHARE", scan_share)
+    zero_ended = [t for t in (f"z{i}" for i in range(5000)) if text_key(t).endswith(b"\0")][:3]
+    assert len(zero_ended) == 3
+    cache, writer = EmbeddingCache(tmp_path / "embeddings.sqlite"), EmbeddingCache(tmp_path / "embeddings.sqlite")
+    first = vectors_for(4, 3, seed=11)
+    cache.put("m", [*zero_ended[:2], "a", "b"], first)
+    assert np.array_equal(cache.get("m", ["b", zero_ended[1], zero_ended[0]], 3)[0], first[[3, 1, 0]])
+    later = vectors_for(2, 3, seed=12)
+    writer.put("m", [zero_ended[2], "c"], later)  # another process's cache object
+    vectors, found = cache.get("m", ["c", zero_ended[2], "a", "nothing"], 3)
+    assert found.tolist() == [True, True, True, False]
+    assert np.array_equal(vectors[:3], np.vstack([later[[1, 0]], first[2:3]]))
