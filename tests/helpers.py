@@ -51,10 +51,11 @@ CHROMIUM = Path("/usr/bin/chromium")
 
 
 @contextmanager
-def running_dashboard(folder: Path, **environment: str) -> Iterator[str]:
+def running_dashboard(folder: Path, app: str = "app.py", **environment: str) -> Iterator[str]:
     """The dashboard as a user starts it (`streamlit run app.py` in the checkout, so the shipped
     .streamlit/config.toml applies), on a free local port, with its cache in ``folder`` and the
-    environment variables given; yields its address. Its log goes to ``folder/server.log`` (a file,
+    environment variables given (``app``: another page script, run with the same settings); yields its
+    address. Its log goes to ``folder/server.log`` (a file,
     not a pipe: a pipe nobody reads fills up and then blocks the server mid-test)."""
     import socket
     import subprocess
@@ -72,7 +73,7 @@ def running_dashboard(folder: Path, **environment: str) -> Iterator[str]:
         port = probe.getsockname()[1]
     log = folder / "server.log"
     env = {**os.environ, "MATCHMAKER_CACHE_DIR": str(folder / "cache"), **environment}
-    command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true"]
+    command = [sys.executable, "-m", "streamlit", "run", app, "--server.headless", "true"]
     command += ["--server.port", str(port), "--server.address", "127.0.0.1"]
     with log.open("wb") as output:
         server = subprocess.Popen(command, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=output)

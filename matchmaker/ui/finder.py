@@ -37,6 +37,10 @@ from matchmaker.ui.common import (
 )
 from matchmaker.ui.introductions_page import propose_button
 
+# Cards open at first; the others draw their contents when opened (a rerun), so a new page sends the
+# browser about a third of the elements it would otherwise draw.
+OPEN_CARDS = 3
+
 
 def configured_weights() -> Weights:
     """The weights of the file chosen in the sidebar; changing the file moves the sliders to it."""
@@ -193,9 +197,15 @@ def render() -> None:
     may_shortlist = can(actor(), "shortlist.create")
     for row in suggestions.itertuples(index=False):
         partner = profiles.loc[row.target_id]
-        with st.expander(
-            f"{row.rank}. {plain(company_label(partner))} — {tr('score')} {row.score:.3f}", expanded=row.rank <= 3
-        ):
+        card = st.expander(
+            f"{row.rank}. {plain(company_label(partner))} — {tr('score')} {row.score:.3f}",
+            expanded=row.rank <= OPEN_CARDS,
+            key=f"card_{company_id}_{row.target_id}",
+            on_change="rerun",
+        )
+        if not card.open:  # a closed card's reasons and profile are drawn when it is opened
+            continue
+        with card:
             explanation = explain_pair(current, company_id, row.target_id, weights=in_use)
             st.markdown(f"**{tr('why')}**")
             for line in explanation.render(state.language(), (company_name(source), company_name(partner))):

@@ -38,6 +38,30 @@ def test_finder_shows_partners_from_the_other_country_and_reranks(app):
 
 
 @pytest.mark.slow
+def test_closed_cards_draw_their_reasons_only_when_opened(app):
+    from matchmaker import vocab as V
+    from matchmaker.io.profiles import load_profiles
+    from matchmaker.ui.common import company_label, plain
+    from matchmaker.ui.finder import OPEN_CARDS
+
+    app.run()
+    cards = app.expander
+    assert len(cards) == 10 and OPEN_CARDS < 10
+    assert all(card.text for card in cards[:OPEN_CARDS])  # open: reasons and profile drawn
+    assert not any(card.text or card.markdown for card in cards[OPEN_CARDS:])  # closed: label only
+    source = app.selectbox(key="finder_company_choice_de").value
+    demo = load_profiles(C.DEMO_PROFILES).table
+    closed = cards[OPEN_CARDS].label.split(". ", 1)[1].rsplit(" — ", 1)[0]
+    target = next(row[V.ID] for _, row in demo.iterrows() if plain(company_label(row, "de")) == closed)
+    app.session_state[f"card_{source}_{target}"] = True  # what opening the card in the browser sets
+    app.run()
+    opened = app.expander[OPEN_CARDS]
+    assert any(m.value == "**Warum dieser Partner**" for m in opened.markdown)  # its reasons now drawn
+    assert any(line.value.startswith("• ") for line in opened.text)
+    assert not any(card.text for card in app.expander[OPEN_CARDS + 1 :])  # the others still closed
+
+
+@pytest.mark.slow
 def test_language_switch_covers_interface_and_explanations(app):
     app.run()
     app.sidebar.radio[0].set_value("zh").run()
