@@ -1069,7 +1069,8 @@ def _audit(args) -> int:
 
 
 def dashboard_command(options: list[str]) -> list[str]:
-    """The Streamlit command line of the dashboard: the packaged app, the packaged settings
+    """The Streamlit command line of the dashboard (through :mod:`matchmaker.ui.server`, which imports
+    the pages' modules while the server starts): the packaged app, the packaged settings
     (``matchmaker/ui/streamlit_config.toml``) as flags, then ``options`` (which win)."""
     import tomllib
 
@@ -1080,7 +1081,7 @@ def dashboard_command(options: list[str]) -> list[str]:
         for section, values in settings.items()
         for key, value in values.items()
     ]
-    return [sys.executable, "-m", "streamlit", "run", str(ui / "app.py"), *flags, *options]
+    return [sys.executable, "-m", "matchmaker.ui.server", "run", str(ui / "app.py"), *flags, *options]
 
 
 def _dashboard(args) -> int:

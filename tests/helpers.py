@@ -52,11 +52,12 @@ CHROMIUM = Path("/usr/bin/chromium")
 
 @contextmanager
 def running_dashboard(folder: Path, app: str = "app.py", **environment: str) -> Iterator[str]:
-    """The dashboard as a user starts it (`streamlit run app.py` in the checkout, so the shipped
-    .streamlit/config.toml applies), on a free local port, with its cache in ``folder`` and the
-    environment variables given (``app``: another page script, run with the same settings); yields its
-    address. Its log goes to ``folder/server.log`` (a file,
-    not a pipe: a pipe nobody reads fills up and then blocks the server mid-test)."""
+    """The dashboard as `matchmaker dashboard` starts it (Streamlit behind matchmaker.ui.server's
+    warm-up), on app.py in the checkout so that the shipped .streamlit/config.toml applies, on a free
+    local port, with its cache in ``folder`` and the environment variables given (``app``: another
+    page script, run with the same settings); yields its address. Its log goes to
+    ``folder/server.log`` (a file, not a pipe: a pipe nobody reads fills up and then blocks the
+    server mid-test)."""
     import socket
     import subprocess
     import sys
@@ -73,7 +74,7 @@ def running_dashboard(folder: Path, app: str = "app.py", **environment: str) -> 
         port = probe.getsockname()[1]
     log = folder / "server.log"
     env = {**os.environ, "MATCHMAKER_CACHE_DIR": str(folder / "cache"), **environment}
-    command = [sys.executable, "-m", "streamlit", "run", app, "--server.headless", "true"]
+    command = [sys.executable, "-m", "matchmaker.ui.server", "run", app, "--server.headless", "true"]
     command += ["--server.port", str(port), "--server.address", "127.0.0.1"]
     with log.open("wb") as output:
         server = subprocess.Popen(command, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=output)
