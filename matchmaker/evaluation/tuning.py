@@ -4,9 +4,11 @@ optimised). Two methods:
 
 - :func:`search`: random search over the weight simplex (:func:`random_weights`), the setting with
   the best mean metric wins;
-- :func:`learn`: a non-negative linear model of the component values, fitted as a class-balanced
-  logistic regression of "is a labelled partner" over every candidate of the labelled sources
-  (:func:`learned_weights`); steadier than a search when labels are few.
+- :func:`learn`: a non-negative linear model of the component values over every candidate of the
+  labelled sources (:func:`learned_weights`): by default a listwise ranking objective (each source's
+  partners against its own candidates, :mod:`matchmaker.evaluation.listwise`, L2 strength chosen by
+  inner cross-validation by company), or the class-balanced logistic regression of "is a labelled
+  partner" it replaced; steadier than a search when labels are few.
 
 The chosen weights become a versioned weights file with their provenance (:func:`tuned_weights`,
 :func:`save_tuned_weights`) that ``matchmaker recommend --weights FILE``, the dashboard and
@@ -20,6 +22,7 @@ import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -27,6 +30,7 @@ import pandas as pd
 from matchmaker import vocab as V
 from matchmaker.errors import ParameterError
 from matchmaker.evaluation.baselines import ranking_frame
+from matchmaker.evaluation.listwise import ALPHAS, DEFAULT_ALPHA, Lists, fit_listwise, reciprocal_ranks
 from matchmaker.evaluation.metrics import METRICS, direction_metrics
 from matchmaker.scoring.components import COMPONENTS
 from matchmaker.scoring.matcher import Matcher
@@ -59,45 +63,118 @@ def per_source_table(cache: ComponentCache, weights: dict[str, float], pairs: pd
     return direction_metrics({direction: cache.rankings(weights, direction) for direction in DIRECTIONS}, pairs, k)
 
 
+Objective = Literal["listwise", "logistic"]
+OBJECTIVES: tuple[str, ...] = ("listwise", "logistic")
+INNER_FOLDS = 4
+
+
+def ranking_lists(
+    cache: ComponentCache, pairs: pd.DataFrame, sources: set[str] | None = None, relevant_grade: float = 2
+) -> dict[str, tuple[np.ndarray, Lists]]:
+    """Per direction, ``(source ids, lists)``: every candidate of every labelled source (of ``sources``,
+    when given) that has a partner graded ``relevant_grade`` or better among the fitted companies."""
+    relevant = pairs[pairs[V.GRADE] >= relevant_grade]
+    partners = set(zip(relevant[V.DE_ID].astype(str), relevant[V.CN_ID].astype(str)))
+    result = {}
+    for direction in DIRECTIONS:
+        source_ids, target_ids, stack = cache.sides[direction]
+        rows, hits = [], []
+        for i, source in enumerate(source_ids):
+            if sources is not None and source not in sources:
+                continue
+            hit = np.array([((source, t) if direction == "de_to_cn" else (t, source)) in partners for t in target_ids])
+            if hit.any():
+                rows.append(i)
+                hits.append(hit)
+        values = stack[:, rows, :].transpose(1, 2, 0).astype(np.float64)
+        relevant_rows = np.array(hits, dtype=bool).reshape(len(rows), len(target_ids))
+        result[direction] = (source_ids[rows], Lists(values, relevant_rows))
+    return result
+
+
 def learned_weights(
     cache: ComponentCache,
     pairs: pd.DataFrame,
     sources: set[str] | None = None,
     relevant_grade: float = 2,
     C: float = 1.0,
+    objective: Objective = "listwise",
+    alpha: float | None = None,
+    seed: int = 0,
 ) -> dict[str, float]:
-    """Non-negative weights summing to 1, from a logistic regression over the raw component values.
+    """Non-negative weights summing to 1, learned from the raw component values of every candidate of
+    every labelled source (of ``sources``, when given) in both directions; a partner is a pair
+    labelled ``relevant_grade`` or better.
 
-    Examples: every candidate of every labelled source (of ``sources``, when given) in both
-    directions; positive where the pair is labelled ``relevant_grade`` or better. Classes are balanced
-    (a source has one or a few partners among hundreds of candidates); negative coefficients are
-    clipped to 0 (a component never counts against a pair); all weights equal when every coefficient
-    is negative. ``C`` is the inverse L2 strength."""
-    from sklearn.linear_model import LogisticRegression
-
-    relevant = pairs[pairs[V.GRADE] >= relevant_grade]
-    partners = set(zip(relevant[V.DE_ID].astype(str), relevant[V.CN_ID].astype(str)))
-    features, labels = [], []
-    for direction in DIRECTIONS:
-        source_ids, target_ids, stack = cache.sides[direction]
-        for i, source in enumerate(source_ids):
-            if sources is not None and source not in sources:
-                continue
-            hit = np.array([((source, t) if direction == "de_to_cn" else (t, source)) in partners for t in target_ids])
-            if hit.any():
-                features.append(stack[:, i, :].T)
-                labels.append(hit)
-    if not features:
+    ``objective="listwise"`` (the default): the softmax cross-entropy of each source's partners among
+    its candidates (:func:`matchmaker.evaluation.listwise.fit_listwise`), L2 strength ``alpha``; when
+    ``alpha`` is None it is chosen from :data:`~matchmaker.evaluation.listwise.ALPHAS` by
+    :data:`INNER_FOLDS`-fold cross-validation by company *within* these sources (:func:`chosen_alpha`),
+    so a caller's held-out fold is never used.
+    ``objective="logistic"``: a class-balanced logistic regression of "is a partner" (inverse L2 strength
+    ``C``), negative coefficients clipped to 0 — the method before issue 12's listwise one."""
+    if objective not in OBJECTIVES:
+        raise ParameterError(f"objective must be one of {', '.join(OBJECTIVES)}. Got {objective!r} instead.")
+    lists = ranking_lists(cache, pairs, sources, relevant_grade)
+    blocks = [block for _, block in lists.values()]
+    if not any(len(block) for block in blocks):
         raise ParameterError(
             "No labelled source has a relevant partner among the fitted companies; nothing to learn from."
         )
-    model = LogisticRegression(C=C, class_weight="balanced", max_iter=5000).fit(
-        np.concatenate(features), np.concatenate(labels)
-    )
-    coefficients = np.clip(model.coef_[0], 0.0, None)
-    if coefficients.sum() == 0:
-        coefficients = np.ones_like(coefficients)
-    return {name: float(value) for name, value in zip(cache.names, coefficients / coefficients.sum())}
+    if objective == "listwise":
+        if alpha is None:
+            alpha = chosen_alpha(cache, pairs, sources, relevant_grade, seed)
+        coefficients = fit_listwise(blocks, alpha)
+    else:
+        from sklearn.linear_model import LogisticRegression
+
+        features = np.concatenate([b.values.reshape(-1, b.values.shape[2]) for b in blocks if len(b)])
+        labels = np.concatenate([b.relevant.ravel() for b in blocks if len(b)])
+        model = LogisticRegression(C=C, class_weight="balanced", max_iter=5000).fit(features, labels)
+        coefficients = np.clip(model.coef_[0], 0.0, None)
+        coefficients = coefficients / coefficients.sum() if coefficients.sum() > 0 else np.ones_like(coefficients)
+    coefficients = coefficients / coefficients.sum()
+    return {name: float(value) for name, value in zip(cache.names, coefficients)}
+
+
+def chosen_alpha(
+    cache: ComponentCache,
+    pairs: pd.DataFrame,
+    sources: set[str] | None = None,
+    relevant_grade: float = 2,
+    seed: int = 0,
+    alphas: tuple[float, ...] = ALPHAS,
+) -> float:
+    """The L2 strength of the listwise objective with the best mean held-out MRR over
+    :data:`INNER_FOLDS` folds by company of the labelled pairs among ``sources`` (all labelled
+    companies when None). Ties go to the stronger penalty (``alphas`` are strongest first);
+    :data:`~matchmaker.evaluation.listwise.DEFAULT_ALPHA` when the labels are too few to split."""
+    inner = pairs
+    if sources is not None:  # the pairs a list of these sources can use
+        inner = pairs[pairs[V.DE_ID].astype(str).isin(sources) | pairs[V.CN_ID].astype(str).isin(sources)]
+    if (inner[V.GRADE] >= relevant_grade).sum() < 2 * INNER_FOLDS:
+        return DEFAULT_ALPHA
+    fold_of, _ = choose_folds(inner, INNER_FOLDS, seed)
+    lists = ranking_lists(cache, inner, sources, relevant_grade)
+    splits = []
+    for fold in range(INNER_FOLDS):
+        train, test = [], []
+        for ids, block in lists.values():
+            in_fold = np.array([fold_of.get(s, -1) == fold for s in ids], dtype=bool)
+            train.append(block.take(np.flatnonzero(~in_fold)))
+            test.append(block.take(np.flatnonzero(in_fold)))
+        if any(len(b) for b in train) and any(len(b) for b in test):
+            splits.append((train, test))
+    if not splits:
+        return DEFAULT_ALPHA
+    scores = []
+    for alpha in alphas:
+        held_out = []
+        for train, test in splits:
+            weights = fit_listwise(train, alpha)
+            held_out.extend(reciprocal_ranks(weights, block) for block in test if len(block))
+        scores.append(float(np.concatenate(held_out).mean()))
+    return float(alphas[int(np.argmax(scores))])
 
 
 def random_weights(
@@ -125,6 +202,7 @@ class SearchResult:
     trials: one row per candidate: ``trial``, one column per component weight, and the mean of every
         metric per direction (``de_to_cn_ndcg``, ...) and over both (``ndcg``, ...): plot a metric
         against a weight from it.
+    description: what was fitted, in words (for the weights' provenance; set by :func:`learn`).
     """
 
     best: dict[str, float]
@@ -132,6 +210,7 @@ class SearchResult:
     folds: pd.DataFrame
     trials: pd.DataFrame
     metric: str
+    description: str = ""
 
     @property
     def cross_validated(self) -> float:
@@ -178,16 +257,31 @@ def learn(
     folds: int = 5,
     seed: int = 0,
     C: float = 1.0,
+    objective: Objective = "listwise",
+    alpha: float | None = None,
 ) -> SearchResult:
     """:func:`learned_weights` on all labelled pairs, with its cross-validated ``metric``: for each fold
-    the weights are learned on the other folds' companies and measured on this fold's sources."""
+    the weights are learned on the other folds' companies (the listwise objective's ``alpha``, when
+    None, chosen by inner cross-validation on those companies alone) and measured on this fold's
+    sources. The fold table has the ``alpha`` each fold used; :attr:`SearchResult.description` says
+    what was fitted, for the weights' provenance."""
     if metric not in METRICS:
         raise ParameterError(f"metric must be one of {', '.join(METRICS)}. Got {metric!r} instead.")
+    if objective not in OBJECTIVES:
+        raise ParameterError(f"objective must be one of {', '.join(OBJECTIVES)}. Got {objective!r} instead.")
     fold_of, grouping = choose_folds(pairs, folds, seed)
+
+    def strength(sources: set[str] | None) -> float | None:
+        if objective != "listwise":
+            return None
+        return alpha if alpha is not None else chosen_alpha(cache, pairs, sources, seed=seed)
+
     rows = []
     for fold in range(folds):
         training = {company for company, f in fold_of.items() if f != fold}
-        table = per_source_table(cache, learned_weights(cache, pairs, training, C=C), pairs, k)
+        fold_alpha = strength(training)
+        weights = learned_weights(cache, pairs, training, C=C, objective=objective, alpha=fold_alpha, seed=seed)
+        table = per_source_table(cache, weights, pairs, k)
         test = table[table[V.SOURCE_ID].map(fold_of) == fold]
         train = table[table[V.SOURCE_ID].isin(training)]
         rows.append(
@@ -198,15 +292,25 @@ def learn(
                 "test": test[metric].mean(),
                 "sources": len(test),
                 "grouping": grouping,
+                "alpha": fold_alpha,
                 **{f"test_{m}": test[m].mean() for m in METRICS},
             }
         )
-    best = learned_weights(cache, pairs, C=C)
+    final_alpha = strength(None)
+    best = learned_weights(cache, pairs, C=C, objective=objective, alpha=final_alpha, seed=seed)
     table = per_source_table(cache, best, pairs, k)
     trial = {"trial": 0, **{n: best.get(n, 0.0) for n in cache.names}, **{m: float(table[m].mean()) for m in METRICS}}
     for direction, means in table.groupby("direction")[list(METRICS)].mean().iterrows():
         trial |= {f"{direction}_{m}": float(v) for m, v in means.items()}
-    return SearchResult(best, 0, pd.DataFrame(rows), pd.DataFrame([trial]), metric)
+    if objective == "listwise":
+        how = "chosen by inner cross-validation by company" if alpha is None else "given"
+        description = (
+            "non-negative listwise ranking model of the component values (softmax cross-entropy of each "
+            f"labelled source's partners among its candidates, L2 alpha={final_alpha:g} {how})"
+        )
+    else:
+        description = f"non-negative logistic regression of the component values (class-balanced, C={C:g})"
+    return SearchResult(best, 0, pd.DataFrame(rows), pd.DataFrame([trial]), metric, description)
 
 
 def company_folds(pairs: pd.DataFrame, folds: int = 5, seed: int = 0) -> dict[str, int]:
