@@ -3,10 +3,11 @@ hybrid score, contributions and order on those candidates only
 (:func:`~matchmaker.scoring.ranking.rank_candidates`).
 
 The result has exactly the columns and order of :func:`matchmaker.scoring.ranking.rank_exhaustive`;
-it differs only where the true top k of a source lies outside its ``candidates`` best by inner product
+it differs only where the true top k of a source lies outside the candidates scored for it
 (``recall_against`` measures how often). Sources are scored in blocks of similar queries (one k-means
 cluster of query vectors at a time), because a block costs matrix products over the union of its
-sources' candidates, and similar sources share most of theirs.
+sources' candidates, and similar sources share most of theirs; each source keeps the best of that
+whole union (``pooled``), which it is scored against anyway.
 """
 
 from __future__ import annotations
@@ -23,15 +24,17 @@ from matchmaker.scoring.matcher import Matcher
 from matchmaker.scoring.ranking import empty_recommendations, rank_candidates
 from matchmaker.scoring.weights import Weights
 
-# Candidates per source: measured recall of the exhaustive top-20 on synthetic data reaches 0.993-0.995
-# at 200 candidates among 10,000 targets, 300 among 20,000 and 800 among 100,000 (benchmarks/README.md,
-# "Scale"); the count a side needs grows like targets ** 0.6.
-BASE_CANDIDATES, BASE_TARGETS, CANDIDATE_GROWTH = 200, 10_000, 0.6
+# Candidates searched per source. Each source is ranked among the pooled candidates of its block of 128
+# similar sources, so it needs about half the count it would alone: recall of the exhaustive top-20 on
+# synthetic data at 20,000 a side, 150 pooled 0.996 against 300 alone 0.995 (benchmarks/README.md, "Scale").
+# The count grows like targets ** 0.6; at least 200 (small sides cost little).
+MIN_CANDIDATES, BASE_CANDIDATES, BASE_TARGETS, CANDIDATE_GROWTH = 200, 100, 10_000, 0.6
 
 
 def default_candidates(targets: int) -> int:
-    """Candidates per source for ``targets`` targets: 200 up to 10,000, then ``200 * (targets / 10,000) ** 0.6``."""
-    return int(max(BASE_CANDIDATES, round(BASE_CANDIDATES * (targets / BASE_TARGETS) ** CANDIDATE_GROWTH, -1)))
+    """Candidates per source for ``targets`` targets: ``100 * (targets / 10,000) ** 0.6`` rounded to tens,
+    at least 200 (200 up to about 32,000 targets, 400 at 100,000)."""
+    return int(max(MIN_CANDIDATES, round(BASE_CANDIDATES * (targets / BASE_TARGETS) ** CANDIDATE_GROWTH, -1)))
 
 
 DEFAULT_CANDIDATES = None  # None: default_candidates(len(targets))
@@ -70,7 +73,7 @@ def rank_two_stage(
         found = search(searchable, queries[rows], candidates)
         bounds = np.cumsum([0, *map(len, group)])
         local = [np.arange(start, end) for start, end in zip(bounds[:-1], bounds[1:])]
-        parts.append(rank_candidates(fitted, sources[rows], targets, found, k, weights, local))
+        parts.append(rank_candidates(fitted, sources[rows], targets, found, k, weights, local, pooled=True))
         order.append(rows)
     table = pd.concat(parts, ignore_index=True)
     if len(parts) == 1 and np.array_equal(order[0], np.arange(len(sources))):

@@ -115,15 +115,21 @@ def rank_candidates(
     k: int,
     weights: Weights,
     blocks: Sequence[np.ndarray] | None = None,
+    pooled: bool = False,
 ) -> pd.DataFrame:
     """The recommendations table of :func:`rank_exhaustive`, with each source ranked among its own
-    candidates only: exact scores and contributions, ties broken by target position.
+    candidates only (or, ``pooled``, among every candidate of its block): exact scores and contributions,
+    ties broken by target position.
 
     ``candidates``: ``(len(sources), C)`` positions in ``targets`` (``-1`` = no candidate; a source with
     fewer than ``k`` is ranked exhaustively). ``blocks``: positions in ``sources`` scored together
     (default: runs of 128 in order); sources whose candidates overlap should share a block, because a
     block is scored as one dense ``sources x union of their candidates`` matrix: a few matrix products
-    over the union's rows instead of a copy of every pair's features. Rows come back in source order."""
+    over the union's rows instead of a copy of every pair's features. Rows come back in source order.
+
+    ``pooled``: every source of a block is scored against the whole union anyway, so it may as well keep
+    the best of those: the neighbours' candidates are exact scores too, and only raise the share of the
+    exhaustive top k that is found (at no cost: the same matrices)."""
     names = weights.active
     if not len(sources) or not len(targets):
         return empty_recommendations(names)
@@ -148,8 +154,11 @@ def rank_candidates(
         values = fitted.components_of(src, tgt, names)
         full = weighted_sum(values, weights)
         rows = np.arange(len(positions))[:, None]
-        score = np.where(found >= 0, full[rows, local], -np.inf)  # (sources, C): each source's own candidates
-        chosen = np.take_along_axis(local, top_k_indices(score, k), axis=1)  # columns of the union
+        if pooled:
+            chosen = top_k_indices(full, k)  # columns of the union, ties by target position as the union is sorted
+        else:
+            score = np.where(found >= 0, full[rows, local], -np.inf)  # (sources, C): each source's own candidates
+            chosen = np.take_along_axis(local, top_k_indices(score, k), axis=1)  # columns of the union
         row_index, flat = np.repeat(rows.ravel(), k), chosen.ravel()
         piece = {"position": np.repeat(positions, k), "target": union[flat], V.SCORE: full[row_index, flat]}
         for name in names:

@@ -106,7 +106,7 @@ def test_one_company_at_a_time_gives_the_rows_of_the_whole_ranking(demo):
 def test_the_candidate_count_grows_with_the_target_side_as_measured():
     from matchmaker.retrieval.two_stage import default_candidates
 
-    assert [default_candidates(n) for n in (300, 10_000, 20_000, 100_000)] == [200, 200, 300, 800]
+    assert [default_candidates(n) for n in (300, 10_000, 20_000, 100_000, 400_000)] == [200, 200, 200, 400, 910]
 
 
 def test_searching_a_few_sources_at_a_time_gives_the_same_table(demo, monkeypatch):
@@ -116,9 +116,9 @@ def test_searching_a_few_sources_at_a_time_gives_the_same_table(demo, monkeypatc
 
     fitted, weights = demo.fitted_, demo.weights_
     sources, targets = fitted.sides("de_to_cn")
-    whole = rank_two_stage(fitted, sources, targets, 10, weights, candidates=60, index="flat")
     monkeypatch.setattr(two_stage, "SOURCES_PER_CLUSTER", 32)
     monkeypatch.setattr(two_stage, "BLOCK_SOURCES", 16)
+    whole = rank_two_stage(fitted, sources, targets, 10, weights, candidates=60, index="flat")
     monkeypatch.setattr(two_stage, "SEARCH_SOURCES", 40)
     blocks = two_stage.similar_blocks(candidate_vectors(fitted, sources, targets, weights).queries, 16)
     assert len(two_stage._groups(blocks, 40)) > 3 and not np.array_equal(

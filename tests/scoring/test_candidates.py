@@ -75,3 +75,30 @@ def test_a_source_short_of_candidates_is_ranked_exhaustively(fitted):
     exact = rank_exhaustive(fitted, sources[[3]], targets, 5, EVERY_COMPONENT)
     pd.testing.assert_frame_equal(table.iloc[15:20].reset_index(drop=True), exact, check_dtype=False, atol=1e-6)
     assert len(table) == 5 * len(sources) and (table[V.RANK].to_numpy() == np.tile(np.arange(1, 6), len(sources))).all()
+
+
+def test_pooled_sources_keep_the_best_of_their_blocks_candidates(fitted):
+    """Pooled: each source ranked among the union of its block's candidates, exact scores, and so at
+    least as good as its own candidates alone."""
+    rng = np.random.default_rng(2)
+    sources, targets = fitted.sides("de_to_cn")
+    found = random_candidates(rng, len(sources), len(targets), 25)
+    blocks = np.array_split(rng.permutation(len(sources)), 9)
+    pooled = rank_candidates(fitted, sources, targets, found, 10, EVERY_COMPONENT, blocks, pooled=True)
+    own = rank_candidates(fitted, sources, targets, found, 10, EVERY_COMPONENT, blocks)
+
+    every = fitted.components(sources, targets)
+    score = sum(every[name] * np.float32(EVERY_COMPONENT[name]) for name in COMPONENTS)
+    target_col = {company: j for j, company in enumerate(fitted.ids[targets])}
+    j = pooled[V.TARGET_ID].map(target_col).to_numpy().reshape(-1, 10)
+    rows = np.arange(len(sources))[:, None]
+    assert np.allclose(pooled[V.SCORE].to_numpy().reshape(-1, 10), score[rows, j], atol=1e-6)
+    for block in blocks:
+        union = np.unique(found[block])
+        for row in block:
+            assert set(j[row]) <= set(union)
+            left_out = np.setdiff1d(union, j[row])
+            assert score[row, j[row]].min() >= score[row, left_out].max() - 1e-6
+    best_pooled = pooled[V.SCORE].to_numpy().reshape(-1, 10)
+    best_own = own[V.SCORE].to_numpy().reshape(-1, 10)
+    assert (best_pooled >= best_own - 1e-6).all() and (best_pooled > best_own + 1e-6).any()
