@@ -61,7 +61,7 @@ def dashboard_seconds(cache: Path, model: str) -> float:
         page = browser.new_page(viewport={"width": 1500, "height": 1100})
         started = time.perf_counter()
         server = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(REPO / "app.py"), "--server.headless", "true"]
+            [sys.executable, "-m", "matchmaker.ui.server", "run", str(REPO / "app.py"), "--server.headless", "true"]
             + ["--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
             env=env,
             stdout=subprocess.DEVNULL,

@@ -56,6 +56,7 @@ DERIVED_COLUMNS = frozenset(
     {"row", V.CITY_KEY, V.NACE_DIVISION, V.FOCUS_KEYS, V.FOCUS_INFERRED, V.COOPERATION_KEYS, V.SIZE_BAND, V.TEXT}
 )
 CONTACT_COLUMNS = (V.CONTACT_NAME, V.CONTACT_EMAIL)
+DEMO_SOURCE = "demo companies"  # the source of the shipped demo's import (the dashboard shows it translated)
 AGENCY_COLUMN = "agency"  # added to Registry.profiles(): the owning agency's key
 ACCEPTED = ("accepted", "contacted", "met", "agreement")  # introduction steps after the owner said yes
 _CHUNK = 900  # ids per IN (...) query, below every database's parameter limit
@@ -542,7 +543,7 @@ class Registry:
         _, created = Accounts(self.engine).ensure_demo_agency(actor)
         if not created:
             return None
-        return self.import_profiles(actor, DEMO_AGENCY, table, source="demo companies")
+        return self.import_profiles(actor, DEMO_AGENCY, table, source=DEMO_SOURCE)
 
 
 def _consented(value: str) -> bool:

@@ -14,12 +14,22 @@ import streamlit as st
 from matchmaker.errors import ConflictError, NotFoundError, ParameterError
 from matchmaker.i18n import t
 from matchmaker.store.accounts import DEMO_AGENCY
-from matchmaker.store.permissions import Actor, PermissionDeniedError, Resource, can
-from matchmaker.store.registry import ImportResult
+from matchmaker.store.permissions import LOCAL_LOGIN, Actor, PermissionDeniedError, Resource, can
+from matchmaker.store.registry import DEMO_SOURCE, ImportResult
 from matchmaker.ui import alliance, resources, state
 from matchmaker.ui.common import actor, plain, pmd, pt, tr
 
 SHOWN_ISSUES = 200  # findings listed in the page; `matchmaker validate FILE` lists them all
+
+
+def shown_source(source: str) -> str:
+    """An import's source as the reader reads it: the shipped demo's in the reader's language."""
+    return pt("data.demo_source") if source == DEMO_SOURCE else source
+
+
+def shown_author(login: str) -> str:
+    """An import's author: the local mode's placeholder login in the reader's language."""
+    return pt("mode.local_owner") if login == LOCAL_LOGIN else login
 
 
 def source_caption() -> None:
@@ -163,8 +173,8 @@ def imports_section(who: Actor) -> None:
             pt("data.column.id"): [r.id for r in records],
             pt("data.column.agency"): [alliance.agency_name(r.agency, language) for r in records],
             pt("data.column.at"): [f"{r.created_at:%Y-%m-%d %H:%M}" for r in records],
-            pt("data.column.author"): [r.author for r in records],
-            pt("data.column.source"): [r.source for r in records],
+            pt("data.column.author"): [shown_author(r.author) for r in records],
+            pt("data.column.source"): [shown_source(r.source) for r in records],
             pt("data.action.added"): [r.added for r in records],
             pt("data.action.changed"): [r.changed for r in records],
             pt("data.action.unchanged"): [r.unchanged for r in records],
@@ -177,7 +187,7 @@ def imports_section(who: Actor) -> None:
     chosen = st.selectbox(
         pt("data.review"),
         list(by_id),
-        format_func=lambda i: f"#{i} · {by_id[i].source} · {by_id[i].created_at:%Y-%m-%d %H:%M}",
+        format_func=lambda i: f"#{i} · {shown_source(by_id[i].source)} · {by_id[i].created_at:%Y-%m-%d %H:%M}",
         key="import_review",
     )
     review = alliance.registry().review_import(chosen)

@@ -394,3 +394,14 @@ def test_an_introduction_from_agency_a_reaches_agency_b_and_contacts_follow_acce
     outgoing.button(key="progress_1_save").click().run()
     assert not outgoing.exception
     assert Introductions(platform.engine).get(LOCAL, 1).status == "met"
+
+
+@pytest.mark.slow
+def test_the_imports_table_names_the_demo_and_the_local_mode_in_the_reader_s_language(platform):
+    app = page("data", "", language="zh")  # the local mode: the demo companies are imported at the first page
+    app.run()
+    assert not app.exception
+    imports = app.dataframe[0].value
+    demo = imports[imports["文件"] == "虚构的演示企业（随软件提供）"]
+    assert len(demo) == 1 and list(demo["操作人"]) == ["本地模式"]
+    assert not {"demo companies", "(local)"} & set(imports.astype(str).to_numpy().ravel())
