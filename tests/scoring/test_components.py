@@ -143,3 +143,19 @@ def test_calibration_is_per_language_pair():
     cal = fit_calibration(a, b, languages=3, min_pairs=50)
     assert cal.mean_text[2, 1] == pytest.approx(1.0, abs=1e-5) and cal.mean_text[0, 1] < 0.9
     assert cal.mean_text[1, 2] == cal.mean_text[2, 1]  # serves both directions
+
+
+def test_offer_seek_calibration_is_that_of_one_direction():
+    # complementarity z-scores each direction on its own, so the statistics must be those of a single
+    # offers x seeks cosine, not of the mean of both (whose spread is ~1/sqrt(2) of it here)
+    rng = np.random.default_rng(3)
+    a, b = random_features(80, rng, d=16), random_features(90, rng, d=16)
+    a.language[:] = 0
+    b.language[:] = 1
+    cal = fit_calibration(a, b, 3, sample=200_000)
+    forward, backward = a.offers @ b.seeks.T, a.seeks @ b.offers.T
+    single = np.concatenate([forward.ravel(), backward.ravel()])
+    assert cal.std_fit[0, 1] == pytest.approx(single.std(), rel=0.03)
+    assert cal.mean_fit[0, 1] == pytest.approx(single.mean(), abs=0.01)
+    assert cal.std_fit[0, 1] > 1.2 * (0.5 * (forward + backward)).std()
+    assert cal.std_fit[1, 0] == cal.std_fit[0, 1]  # one table for both orders
