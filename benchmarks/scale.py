@@ -15,7 +15,10 @@ Every step is its own process, so its wall time and peak memory (max RSS, from w
 
 --recall S: the share of the exhaustive top-20 that recommend's table holds, over S random sources per
 direction (their exhaustive ranking computed here), and one company's two-stage re-rank time.
+--profile FILE: recommend runs under pyinstrument, its breakdown written to FILE (text).
 The embedding cache must be warm for N (a first run fills it; its figures are not the warm ones).
+Each step's CPU time (user + system, all threads) is printed beside its wall time: on a shared machine
+the wall time grows with the other users' load, the CPU time much less.
 """
 
 from __future__ import annotations
@@ -32,8 +35,8 @@ from pathlib import Path
 BIN = Path(sys.executable).parent
 
 
-def timed(command: list[str], env: dict | None = None) -> tuple[float, float, str]:
-    """``(wall seconds, peak RSS in GB, stdout)`` of one process."""
+def timed(command: list[str], env: dict | None = None) -> tuple[float, float, str, float]:
+    """``(wall seconds, peak RSS in GB, stdout, CPU seconds)`` of one process."""
     started = time.perf_counter()
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         process = subprocess.Popen(command, stdout=out, stderr=err, env=env)
@@ -43,7 +46,7 @@ def timed(command: list[str], env: dict | None = None) -> tuple[float, float, st
         err.seek(0)
         if os.waitstatus_to_exitcode(status):
             raise SystemExit(f"{' '.join(command)} failed:\n{err.read().decode()[-3000:]}")
-        return seconds, usage.ru_maxrss / 1024 / 1024, out.read().decode()
+        return seconds, usage.ru_maxrss / 1024 / 1024, out.read().decode(), usage.ru_utime + usage.ru_stime
 
 
 SEARCH = """
@@ -95,6 +98,7 @@ print(json.dumps({"recall": recalls, "one_company_ms": 1000 * float(np.median(la
 def one(n: int, args: argparse.Namespace, folder: Path) -> None:
     from matchmaker.io.synthetic import synthetic_profiles
 
+    load_at_start = os.getloadavg()
     frame = synthetic_profiles(n, seed=0)
     companies, texts = folder / "companies.csv", folder / "texts.txt"
     frame.to_csv(companies, index=False)
@@ -105,24 +109,32 @@ def one(n: int, args: argparse.Namespace, folder: Path) -> None:
     if not args.no_minimal:
         embed = timed([matchmaker, "embed", str(texts), "--out", str(folder / "vectors.npy")])
         search = timed([python, "-c", SEARCH, str(folder / "vectors.npy")])
-        figures["minimal job"] = (embed[0] + search[0], max(embed[1], search[1]))
-        figures["minimal, cached"] = timed([python, "-c", CACHED, str(texts)])[:2]
+        figures["minimal job"] = (embed[0] + search[0], max(embed[1], search[1]), embed[3] + search[3])
+        cached_run = timed([python, "-c", CACHED, str(texts)])
+        figures["minimal, cached"] = (cached_run[0], cached_run[1], cached_run[3])
     out = folder / "recommendations.csv"
     command = [matchmaker, "recommend", str(companies), "--top-k", "20", "--out", str(out), "--quiet"]
-    figures[f"recommend ({args.ranking})"] = timed([*command, "--ranking", args.ranking])[:2]
+    profiler = [str(BIN / "pyinstrument"), "-o", args.profile] if args.profile else []
+    run = timed([*profiler, *command, "--ranking", args.ranking])
+    figures[f"recommend ({args.ranking})"] = (run[0], run[1], run[3])
     if args.exhaustive:
-        figures["recommend (exact)"] = timed(
-            [*command[:-3], str(folder / "exact.csv"), "--quiet", "--ranking", "exact"]
-        )[:2]
+        run = timed([*command[:-3], str(folder / "exact.csv"), "--quiet", "--ranking", "exact"])
+        figures["recommend (exact)"] = (run[0], run[1], run[3])
     base, cached = (figures.get(name, (float("nan"),))[0] for name in ("minimal job", "minimal, cached"))
     print(f"{n:,} x {n:,}, top-20 both ways (embed {embed[0]:.1f} s + flat search {search[0]:.1f} s):")
-    for name, (seconds, peak) in figures.items():
+    print(
+        "  load average (1, 5, 15 min) at the start: "
+        + " ".join(f"{x:.2f}" for x in load_at_start)
+        + ", now: "
+        + " ".join(f"{x:.2f}" for x in os.getloadavg())
+    )
+    for name, (seconds, peak, cpu) in figures.items():
         print(
-            f"  {name:26s} {seconds:7.1f} s  {peak:5.2f} GB  "
+            f"  {name:26s} {seconds:7.1f} s (CPU {cpu:7.1f} s)  {peak:5.2f} GB  "
             f"{seconds / base:5.2f}x minimal job  {seconds / cached:5.2f}x minimal, cached"
         )
     if args.recall:
-        _, peak, output = timed([python, "-c", RECALL, str(companies), str(out), str(args.recall)])
+        _, peak, output, _ = timed([python, "-c", RECALL, str(companies), str(out), str(args.recall)])
         found = json.loads(output.strip().splitlines()[-1])
         print(
             f"  recall of the exhaustive top-20 over {args.recall} sources per direction: "
@@ -141,6 +153,7 @@ def main() -> None:
     parser.add_argument("--exhaustive", action="store_true")
     parser.add_argument("--recall", type=int, default=0, metavar="S")
     parser.add_argument("--no-minimal", action="store_true", help="skip the minimal job (hours at 100,000 and more)")
+    parser.add_argument("--profile", metavar="FILE", help="run recommend under pyinstrument, its text report to FILE")
     args = parser.parse_args()
     for n in args.sizes:
         with tempfile.TemporaryDirectory() as folder:
