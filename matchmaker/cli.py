@@ -262,7 +262,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--method",
         choices=("learned", "search"),
         default="learned",
-        help="learned: non-negative logistic regression of the components (default); search: random search",
+        help="learned: non-negative weights fitted to rank each labelled company's partners first (listwise, "
+        "regularisation chosen by cross-validation by company; default); search: random search",
     )
     tune.add_argument(
         "--metric",
@@ -744,7 +745,7 @@ def _tune(args) -> int:
     cache = ComponentCache(matcher)
     if args.method == "learned":
         found = learn(cache, pairs, k=args.k, metric=args.metric, seed=args.seed)
-        method = "non-negative logistic regression of the component values (class-balanced, C=1)"
+        method = found.description
         options = f"--method learned --seed {args.seed}"
     else:
         candidates = random_weights(args.trials, COMPONENTS, seed=args.seed)

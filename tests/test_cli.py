@@ -296,5 +296,18 @@ def test_compare_and_tune_write_and_weigh_weights(tmp_path):
         and "--trials 20" in weights.provenance["command"]
     )
 
+    learned = matchmaker(
+        "tune",
+        str(C.DEMO_PROFILES),
+        str(C.DEMO_PAIRS),
+        "--out",
+        str(tmp_path / "learned"),
+        env_cache=tmp_path / "cache",
+    )
+    assert learned.returncode == 0, learned.stderr  # the default method, as the shipped weights were made
+    [written] = (tmp_path / "learned").glob("weights-*.toml")
+    method = load_weights(written).provenance["method"]
+    assert "listwise" in method and "cross-validation by company" in method, method
+
     missing = matchmaker("compare", str(C.DEMO_PROFILES), str(tmp_path / "none.csv"))
     assert missing.returncode == 2 and "does not exist" in missing.stderr and "Traceback" not in missing.stderr
