@@ -2,8 +2,10 @@
 
 ``Matcher(weights=...).fit(profiles)`` embeds and featurises every company once; ``recommend``
 ranks the other country's companies for one company, ``recommend_all`` for every company, in
-blocks so that memory stays bounded at any size. ``get_params``, ``set_params`` and ``clone``
-work as in scikit-learn; weights can change after ``fit`` without re-embedding anything. What
+blocks so that memory stays bounded at any size. ``get_params``, ``set_params`` and scikit-learn's
+``clone`` work as for a scikit-learn estimator (the contract is implemented here rather than inherited
+from ``sklearn.base.BaseEstimator``: importing scikit-learn costs the dashboard 1-2 s at every start,
+and nothing else on its path needs it); weights can change after ``fit`` without re-embedding anything. What
 fit learned is readable through the typed view :attr:`Matcher.fitted_`.
 
 Example::
@@ -15,6 +17,7 @@ Example::
 
 from __future__ import annotations
 
+import inspect
 import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -23,7 +26,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from sklearn.base import BaseEstimator
 
 from matchmaker import config
 from matchmaker import vocab as V
@@ -76,7 +78,7 @@ def shared_encoder(model: str, cache_dir: str | None) -> Encoder:
     return load_encoder(model, cache=EmbeddingCache(Path(cache_dir) / "embeddings.sqlite") if cache_dir else None)
 
 
-class Matcher(BaseEstimator):
+class Matcher:
     """Hybrid, reciprocal, explainable German x Chinese matcher.
 
     Parameters
@@ -105,6 +107,30 @@ class Matcher(BaseEstimator):
         self.cache_dir = cache_dir
         self.block_size = block_size
         self.show_progress = show_progress
+
+    # --- scikit-learn's estimator contract ------------------------------------------------------
+    @classmethod
+    def _get_param_names(cls) -> list[str]:
+        return [name for name in inspect.signature(cls.__init__).parameters if name != "self"]
+
+    def get_params(self, deep: bool = True) -> dict[str, object]:
+        """The constructor's parameters and their values (``deep`` is accepted for scikit-learn; no
+        parameter is itself an estimator)."""
+        return {name: getattr(self, name) for name in self._get_param_names()}
+
+    def set_params(self, **params: object) -> Matcher:
+        """Change constructor parameters; takes effect at the next use (``weights``) or ``fit``."""
+        valid = self._get_param_names()
+        for name, value in params.items():
+            if name not in valid:
+                raise ParameterError(f"Matcher has no parameter {name!r}. Valid parameters: {', '.join(valid)}.")
+            setattr(self, name, value)
+        return self
+
+    def __repr__(self) -> str:
+        defaults = {n: p.default for n, p in inspect.signature(type(self).__init__).parameters.items()}
+        changed = [f"{n}={v!r}" for n, v in self.get_params().items() if v is not defaults[n] and v != defaults[n]]
+        return f"Matcher({', '.join(changed)})"
 
     # --- fitting ------------------------------------------------------------------------------
     def fit(self, profiles: pd.DataFrame | Profiles, y: object = None, encoder: Encoder | None = None) -> Matcher:

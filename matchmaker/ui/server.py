@@ -1,8 +1,8 @@
 """The dashboard's server process: Streamlit's own command line, started after a warm-up thread.
 
 Streamlit imports a page's modules when the first reader connects, so the first page after a start
-waited for scikit-learn, SciPy, pandas, Altair, pypinyin's dictionaries and this package (about
-2.5 s of its first script run on 2 cores, twice that under load). :func:`main` starts a thread that
+waited for SciPy, pandas, Altair, pypinyin's dictionaries and this package (about 1.5 s of its
+first script run on 2 cores, twice that under load). :func:`main` starts a thread that
 imports them while the server starts and the browser loads Streamlit's scripts; the first script run
 then finds them imported. Python's import locks keep a module from being imported twice, so a reader
 who connects before the thread is done waits for the same import instead of doing it again.
@@ -21,7 +21,6 @@ import threading
 # what the pages import, heaviest first; the page script itself (matchmaker.ui.app) is not imported
 # here: importing it would draw a page outside a session
 WARM_MODULES = (
-    "sklearn.base",
     "pandas",
     "altair",
     "matchmaker.ui.finder",

@@ -69,6 +69,26 @@ def test_clone_and_set_params_change_the_ranking(fitted, planted_profiles, domai
     assert fitted.recommend("DE1", k=1)[V.TARGET_ID].iloc[0] == "CN1"
 
 
+def test_set_params_refuses_an_unknown_parameter_and_repr_shows_the_changed_ones():
+    matcher = Matcher(z_cap=3.0, block_size=64)
+    assert repr(matcher) == "Matcher(z_cap=3.0, block_size=64)"
+    with pytest.raises(ParameterError, match="no parameter 'zcap'.*z_cap"):
+        matcher.set_params(zcap=2.0)
+    assert matcher.set_params(z_cap=2.0).z_cap == 2.0
+
+
+def test_the_dashboard_s_pages_import_no_scikit_learn():
+    """The matcher keeps scikit-learn's contract without importing it (1-2 s at every dashboard start)."""
+    import subprocess
+    import sys
+
+    pages = "finder portfolio shortlist_page introductions_page data_page account alliance".split()
+    code = "; ".join(f"import matchmaker.ui.{p}" for p in pages)
+    code += "; import sys; print(sorted(m for m in sys.modules if m.split('.')[0] == 'sklearn'))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip().splitlines()[-1] == "[]"
+
+
 def test_weights_can_change_after_fit_without_refitting(fitted):
     semantic_only = fitted.recommend("DE3", k=6, weights=Weights({"semantic": 1.0}))
     assert list(semantic_only.columns[4:]) == ["semantic"]
