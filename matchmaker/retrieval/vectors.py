@@ -10,7 +10,7 @@ semantic            w · t_i / (z σ_i)  and  -w · μ_i,ℓ / (z σ_i) per     
 terms               w · SVD(concepts_i)                                   SVD(concepts_j)
 sector              w · p_i A                                             p_j   (exact: p_i A p_jᵀ)
 focus               w · f_i / |f_i|                                       f_j / |f_j|   (cosine for Jaccard)
-complementarity     w/2 · [o_i, s_i] / (z σ_fit,i)                        [s_j, o_j]    (mean for harmonic)
+complementarity     w/2 · [o_i, s_i] / (z σ_fit,i)                        [s_j, o_j]    (no offset μ_fit)
 cooperation         w · q_i C / |q_i|  and  w/2 if i names a type          q_j / |q_j|  and  1 if j names none
 size                w · onehot(b_i) S  and  w/2 if b_i is known            onehot(b_j)  and  1 if b_j unknown
 ==================  ====================================================  =============================
@@ -20,8 +20,9 @@ value 0.5 of the exact component (without it such targets would be ranked as if 
 0); size is then exact for every source of known size (for the others it is 0.5 for every target).
 
 σ_i, μ are the calibration statistics of the source's language against the target side's language mix;
-clipping to [0, 1] and the harmonic mean are not linear, so the inner product only ranks candidates; the
-exact score re-ranks them (:mod:`matchmaker.retrieval.two_stage`).
+clipping to [0, 1] is not linear, complementarity's offset μ_fit (per language pair) is left out and focus
+and cooperation are approximated, so the inner product only ranks candidates; the exact score re-ranks
+them (:mod:`matchmaker.retrieval.two_stage`).
 """
 
 from __future__ import annotations
