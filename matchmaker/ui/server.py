@@ -30,6 +30,9 @@ WARM_MODULES = (
     "matchmaker.ui.data_page",
     "matchmaker.ui.account",
     "matchmaker.ui.chrome",
+    "alembic.command",  # the database's migration check at its first opening
+    "alembic.runtime.migration",
+    "alembic.script",
 )
 
 
