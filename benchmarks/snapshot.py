@@ -7,8 +7,8 @@ Every figure is a fresh Python process (imports included), each with its own cac
   first start  - empty cache folder: no embeddings, no snapshot (embeds the demo data);
   no snapshot  - the embedding cache is warm, the snapshot was deleted (what a start cost before);
   snapshot     - the snapshot written by the runs before.
-With --browser, the same three states for the real dashboard: from starting `streamlit run app.py` to
-the first suggestions visible in Chromium (Playwright, as tests/ui/test_browser.py).
+With --browser, the same three states for the real dashboard: from starting the server as
+`matchmaker dashboard` does (matchmaker.ui.server) to the first suggestions visible in Chromium (Playwright, as tests/ui/test_browser.py).
 """
 
 from __future__ import annotations
@@ -117,7 +117,7 @@ def main() -> None:
     )
     if args.browser:
         report(
-            "dashboard: `streamlit run app.py` started -> first suggestions visible in Chromium:",
+            "dashboard: server started (as matchmaker dashboard) -> first suggestions visible in Chromium:",
             states(lambda cache: dashboard_seconds(cache, args.model), args.tries),
         )
 
