@@ -1,6 +1,6 @@
-"""How long a fit takes with the default model: cold (empty embedding cache) and warm (from it).
+"""How long a fit takes with the default model (or --model): cold (empty embedding cache) and warm (from it).
 
-    .venv/bin/python benchmarks/fit_speed.py 10000 [100000]
+    .venv/bin/python benchmarks/fit_speed.py 10000 [100000] [--model isa-student]
 
 N profiles (half German, half Chinese) built from the demo and real-benchmark profiles, each made a
 different text by a sentence naming its site number, so nothing is served twice from the cache.
@@ -9,6 +9,7 @@ Each size runs in a fresh process with its own empty cache folder.
 
 from __future__ import annotations
 
+import argparse
 import json
 import resource
 import subprocess
@@ -17,12 +18,14 @@ import tempfile
 import time
 
 
-def one(n: int) -> dict:
+def one(n: int, model: str | None = None) -> dict:
     import pandas as pd
 
     from matchmaker import config
     from matchmaker.io.profiles import profiles_from_frame
     from matchmaker.scoring.matcher import Matcher
+
+    model = model or config.DEFAULT_MODEL
 
     sources = [config.DEMO_PROFILES, config.DATA_DIR / "benchmarks" / "real-partnerships" / "companies.csv"]
     base = pd.concat(
@@ -38,24 +41,37 @@ def one(n: int) -> dict:
     profiles = profiles_from_frame(pd.concat(frames, ignore_index=True))
     with tempfile.TemporaryDirectory() as cache:
         started = time.perf_counter()
-        Matcher(cache_dir=cache).fit(profiles)
+        Matcher(model=model, cache_dir=cache).fit(profiles)
         cold = time.perf_counter() - started
         from matchmaker.scoring import matcher as module
 
         module.shared_encoder.cache_clear()  # a new process would load the model again
         started = time.perf_counter()
-        Matcher(cache_dir=cache).fit(profiles)
+        Matcher(model=model, cache_dir=cache).fit(profiles)
         warm = time.perf_counter() - started
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return {"profiles": n, "cold_fit_s": round(cold, 1), "warm_fit_s": round(warm, 1), "peak_rss_mb": round(peak)}
+    return {
+        "model": model,
+        "profiles": n,
+        "cold_fit_s": round(cold, 1),
+        "warm_fit_s": round(warm, 1),
+        "peak_rss_mb": round(peak),
+    }
 
 
 def main() -> None:
     if sys.argv[1] == "--one":
-        print(json.dumps(one(int(sys.argv[2]))))
+        print(json.dumps(one(int(sys.argv[2]), sys.argv[3])))
         return
-    for n in map(int, sys.argv[1:]):
-        done = subprocess.run([sys.executable, __file__, "--one", str(n)], capture_output=True, text=True)
+    parser = argparse.ArgumentParser()
+    parser.add_argument("sizes", nargs="+", type=int)
+    parser.add_argument("--model", default=None, help="embedding model (default: the default model)")
+    args = parser.parse_args()
+    from matchmaker import config
+
+    for n in args.sizes:
+        command = [sys.executable, __file__, "--one", str(n), args.model or config.DEFAULT_MODEL]
+        done = subprocess.run(command, capture_output=True, text=True)
         print(done.stdout.strip().splitlines()[-1] if done.returncode == 0 else done.stderr[-2000:])
 
 
