@@ -150,8 +150,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--candidates",
         type=_positive_int,
         default=None,
-        help="two-stage: candidates scored exactly per company (default: 200 up to 10,000 on the other side, "
-        "then growing to 800 at 100,000; see benchmarks/README.md)",
+        help="two-stage: candidates found per company, pooled over each block of similar companies and all scored "
+        "exactly (default: 200 up to about 32,000 on the other side, 400 at 100,000; see benchmarks/README.md)",
     )
     recommend.add_argument(
         "--index",

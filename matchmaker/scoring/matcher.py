@@ -144,7 +144,7 @@ class Matcher:
         features = featurise(table, encoder, taxonomy, load_concepts(), self.show_progress)
         country = table[V.COUNTRY].to_numpy()
         de, cn = np.flatnonzero(country == "DE"), np.flatnonzero(country == "CN")
-        calibration = fit_calibration(features.take(de), features.take(cn), len(V.LANGUAGES), z_cap=self.z_cap)
+        calibration = fit_calibration(features, features, len(V.LANGUAGES), z_cap=self.z_cap, src_rows=de, tgt_rows=cn)
         self.fitted_ = FittedMatcher(
             profiles=table,
             ids=table[V.ID].astype(str).to_numpy(),

@@ -5,7 +5,14 @@ import pytest
 from scipy import sparse
 from sklearn.metrics.pairwise import cosine_similarity
 
-from matchmaker.scoring.components import COMPONENTS, Calibration, CompanyFeatures, component_values, fit_calibration
+from matchmaker.scoring.components import (
+    COMPONENTS,
+    PAIRS_PER_CHUNK,
+    Calibration,
+    CompanyFeatures,
+    component_values,
+    fit_calibration,
+)
 
 
 def random_features(n: int, rng: np.random.Generator, d: int = 8, divisions: int = 5) -> CompanyFeatures:
@@ -159,3 +166,16 @@ def test_offer_seek_calibration_is_that_of_one_direction():
     assert cal.mean_fit[0, 1] == pytest.approx(single.mean(), abs=0.01)
     assert cal.std_fit[0, 1] > 1.2 * (0.5 * (forward + backward)).std()
     assert cal.std_fit[1, 0] == cal.std_fit[0, 1]  # one table for both orders
+
+
+def test_calibration_over_rows_of_one_table_equals_that_of_the_two_copied_sides():
+    # the matcher passes one feature table and each side's rows (no copy of 2 x N vectors); the sample
+    # of 40,000 pairs is gathered in chunks smaller than it
+    rng = np.random.default_rng(11)
+    both = random_features(400, rng, d=16)
+    de, cn = np.arange(0, 400, 2), np.arange(1, 400, 2)
+    copied = fit_calibration(both.take(de), both.take(cn), 3, min_pairs=50)
+    rows = fit_calibration(both, both, 3, min_pairs=50, src_rows=de, tgt_rows=cn)
+    for name in ("mean_text", "std_text", "mean_fit", "std_fit"):
+        np.testing.assert_array_equal(getattr(rows, name), getattr(copied, name), err_msg=name)
+    assert len(de) * len(cn) > 2 * PAIRS_PER_CHUNK
