@@ -200,7 +200,7 @@ def render() -> None:
         card = st.expander(
             f"{row.rank}. {plain(company_label(partner))} — {tr('score')} {row.score:.3f}",
             expanded=row.rank <= OPEN_CARDS,
-            key=f"card_{company_id}_{row.target_id}",
+            key=f"{state.CARD_PREFIX}{company_id}_{row.target_id}",
             on_change="rerun",
         )
         if not card.open:  # a closed card's reasons and profile are drawn when it is opened

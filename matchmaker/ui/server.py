@@ -1,4 +1,4 @@
-"""The dashboard's server process: Streamlit's own command line, started after a warm-up thread.
+"""The dashboard's server process: Streamlit's own command line, with a warm-up thread beside it.
 
 Streamlit imports a page's modules when the first reader connects, so the first page after a start
 waited for SciPy, pandas, Altair, pypinyin's dictionaries and this package (about 1.5 s of its

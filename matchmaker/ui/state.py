@@ -17,6 +17,7 @@ IMPORT_AGENCY = "data_import_agency"  # local mode: the agency an upload is impo
 IMPORTED = "data_imported"  # {file digest: ImportResult} of this session's uploads, so a rerun imports nothing
 WEIGHTS_FILE = "weights_file"  # path of the weights file the sliders start from
 WEIGHT_PREFIX = "weight_"  # one slider per component: weight_semantic, ...
+CARD_PREFIX = "card_"  # + source id + "_" + target id: whether that suggestion's card is open
 THRESHOLD = "portfolio_threshold"
 # what belongs to one user and is dropped at sign-out, so the next user of the browser starts afresh
 PER_USER = (SHORTLIST_ID, COMPANY, IMPORTED, IMPORT_AGENCY)

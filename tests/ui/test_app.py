@@ -41,6 +41,7 @@ def test_finder_shows_partners_from_the_other_country_and_reranks(app):
 def test_closed_cards_draw_their_reasons_only_when_opened(app):
     from matchmaker import vocab as V
     from matchmaker.io.profiles import load_profiles
+    from matchmaker.ui import state
     from matchmaker.ui.common import company_label, plain
     from matchmaker.ui.finder import OPEN_CARDS
 
@@ -53,7 +54,7 @@ def test_closed_cards_draw_their_reasons_only_when_opened(app):
     demo = load_profiles(C.DEMO_PROFILES).table
     closed = cards[OPEN_CARDS].label.split(". ", 1)[1].rsplit(" — ", 1)[0]
     target = next(row[V.ID] for _, row in demo.iterrows() if plain(company_label(row, "de")) == closed)
-    app.session_state[f"card_{source}_{target}"] = True  # what opening the card in the browser sets
+    app.session_state[f"{state.CARD_PREFIX}{source}_{target}"] = True  # what opening the card in the browser sets
     app.run()
     opened = app.expander[OPEN_CARDS]
     assert any(m.value == "**Warum dieser Partner**" for m in opened.markdown)  # its reasons now drawn
