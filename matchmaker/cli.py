@@ -297,8 +297,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--targets",
         default=None,
         help="what each language side is pulled to: the teacher's vector of the English side (english, the "
-        "default for minilm-en), the mean of the three sides' (mean, the default for use-multilingual), or "
-        "of its own text (each)",
+        "default for minilm-en), the mean of the three sides' (mean), or "
+        "of its own text (each, the default for use-multilingual)",
     )
 
     commands.add_parser(
@@ -795,7 +795,7 @@ def _train(args) -> int:
     from matchmaker.embeddings.training import TrainingSettings, train_domain_model
 
     student = args.teacher == "use-multilingual"
-    settings = TrainingSettings(teacher=args.teacher, targets=args.targets or ("mean" if student else "english"))
+    settings = TrainingSettings(teacher=args.teacher, targets=args.targets or ("each" if student else "english"))
     if args.seed is not None:
         settings.seed = args.seed
     if args.epochs is not None:
