@@ -4,6 +4,8 @@ loading path."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from dataclasses import dataclass
 
 import numpy as np
@@ -163,3 +165,17 @@ def test_the_shipped_student_loads_by_its_alias_and_matches_translations_in_thre
         similarity = a @ b.T
         assert list(similarity.argmax(axis=1)) == list(range(len(GENERAL)))
         assert list(similarity.argmax(axis=0)) == list(range(len(GENERAL)))
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (["--teacher", "bert"], "teacher must be one of minilm-en, use-multilingual"),
+        (["--targets", "each"], "minilm-en can only give targets='english'"),
+    ],
+)
+def test_train_model_refuses_a_bad_teacher_or_targets_by_name_before_any_work(tmp_path, options, message):
+    command = [sys.executable, "-m", "matchmaker.cli", "train-model", "--out", str(tmp_path / "m"), *options]
+    done = subprocess.run(command, capture_output=True, text=True)
+    assert done.returncode == 2 and message in done.stderr and "Traceback" not in done.stderr
+    assert not (tmp_path / "m").exists()
