@@ -18,9 +18,12 @@ Example::
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
+import struct
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -125,16 +128,36 @@ def prompt_for(name: str) -> str | None:
 
 @dataclass
 class SentenceTransformerEncoder:
-    """A sentence-transformers model behind the :class:`Encoder` verb. Build it with :func:`load_encoder`."""
+    """A sentence-transformers model behind the :class:`Encoder` verb. Build it with :func:`load_encoder`.
+
+    The model itself is loaded at the first :meth:`encode` (or use of :attr:`model`): importing
+    sentence-transformers and torch takes seconds (10 s on a busy 2-core machine), and a fit whose
+    vectors are all in the embedding cache needs only the identity and the dimension, both read from
+    the model's files."""
 
     name: str
     path: Path
-    model: object = field(repr=False)
     identity: str = ""
     prompt: str | None = None
+    device: str = "cpu"
 
-    @property
+    @cached_property
+    def model(self):
+        from sentence_transformers import SentenceTransformer
+
+        try:
+            return SentenceTransformer(str(self.path), device=self.device, local_files_only=True)
+        except Exception as exc:  # broken or partial model folders fail in many ways
+            raise ModelNotAvailableError(
+                f"The model '{self.name}' in {self.path} could not be loaded ({type(exc).__name__}: {exc}). "
+                "Delete the folder and download or train the model again."
+            ) from exc
+
+    @cached_property
     def dimension(self) -> int:
+        declared = declared_dimension(self.path)
+        if declared is not None:
+            return declared
         get = getattr(self.model, "get_embedding_dimension", None) or self.model.get_sentence_embedding_dimension
         return int(get())
 
@@ -152,6 +175,31 @@ class SentenceTransformerEncoder:
         vectors = normalise_rows(vectors)
         vectors[[not t.strip() for t in texts]] = 0.0
         return vectors
+
+
+def declared_dimension(path: Path) -> int | None:
+    """The size of the vectors the sentence-transformers folder ``path`` produces, read from its files
+    without loading it: the last Dense layer's ``out_features``, else the Pooling layer's width times its
+    pooling modes (:func:`_pooled_dimension`), else a StaticEmbedding's weight width (from the safetensors header); None where the
+    files do not say (then the model is loaded to ask it)."""
+    try:
+        modules = json.loads((path / "modules.json").read_text(encoding="utf-8"))
+        for module in sorted(modules, key=lambda m: m.get("idx", 0), reverse=True):
+            kind, folder = module.get("type", ""), path / module.get("path", "")
+            if kind.endswith("Dense"):
+                return int(json.loads((folder / "config.json").read_text(encoding="utf-8"))["out_features"])
+            if kind.endswith("Pooling"):
+                return _pooled_dimension(json.loads((folder / "config.json").read_text(encoding="utf-8")))
+            if kind.endswith("StaticEmbedding"):
+                with open(folder / "model.safetensors", "rb") as weights:
+                    length = struct.unpack("<Q", weights.read(8))[0]
+                    header = json.loads(weights.read(length))
+                return int(header["embedding.weight"]["shape"][1])
+            if not kind.endswith("Normalize"):
+                return None  # a module that may change the width: ask the model
+    except (OSError, ValueError, KeyError, TypeError, IndexError, struct.error):
+        return None
+    return None
 
 
 def load_encoder(
@@ -186,21 +234,23 @@ def load_encoder(
     return CachedEncoder(encoder, cache) if cache is not None else encoder
 
 
+def _pooled_dimension(settings: dict) -> int:
+    """A Pooling layer's output width from its saved settings: sentence-transformers 5 writes
+    ``embedding_dimension`` and ``pooling_mode`` (one name or a list), earlier versions
+    ``word_embedding_dimension`` and one ``pooling_mode_<name>: true`` flag per mode."""
+    if "embedding_dimension" in settings:
+        mode = settings.get("pooling_mode", "mean")
+        return int(settings["embedding_dimension"]) * (1 if isinstance(mode, str) else len(mode))
+    modes = sum(bool(value) for key, value in settings.items() if key.startswith("pooling_mode_"))
+    return int(settings["word_embedding_dimension"]) * max(modes, 1)
+
+
 def _load_sentence_transformer(
     name: str, cache_folder: Path | None, offline: bool, device: str
 ) -> SentenceTransformerEncoder:
     path = resolve_model_path(name, cache_folder=cache_folder, offline=offline)
-    from sentence_transformers import SentenceTransformer
-
-    try:
-        model = SentenceTransformer(str(path), device=device, local_files_only=True)
-    except Exception as exc:  # broken or partial model folders fail in many ways
-        raise ModelNotAvailableError(
-            f"The model '{name}' in {path} could not be loaded ({type(exc).__name__}: {exc}). "
-            "Delete the folder and download or train the model again."
-        ) from exc
     return SentenceTransformerEncoder(
-        name=name, path=path, model=model, identity=model_identity(name, path), prompt=prompt_for(name)
+        name=name, path=path, identity=model_identity(name, path), prompt=prompt_for(name), device=device
     )
 
 

@@ -168,3 +168,39 @@ def test_embed_command_default_model_is_the_hybrid_of_both_offline_models(tmp_pa
         text=True,
     )
     assert bad.returncode == 2 and "Traceback" not in bad.stderr and "not in the local cache" in bad.stderr
+
+
+def test_declared_dimension_is_the_loaded_models_dimension(tiny_transformer_dir, tmp_path):
+    from sentence_transformers import SentenceTransformer
+    from sentence_transformers.models import Dense
+
+    from matchmaker.embeddings.encoders import declared_dimension
+
+    tiny = SentenceTransformer(str(tiny_transformer_dir), device="cpu")
+    with_dense = SentenceTransformer(
+        modules=[*tiny, Dense(in_features=16, out_features=7)], device="cpu"
+    )  # a layer that changes the width
+    with_dense.save(str(tmp_path / "dense"))
+    folders = {"tiny": tiny_transformer_dir, "dense": tmp_path / "dense"}
+    shipped = ("isa-domain", "isa-student", "minilm-en")  # minilm-en: the older Pooling settings format
+    folders |= {name: resolve_model_path(name) for name in shipped}
+    for name, folder in folders.items():
+        loaded = SentenceTransformer(str(folder), device="cpu").get_embedding_dimension()
+        assert declared_dimension(folder) == loaded, name
+    assert declared_dimension(tmp_path) is None  # no modules.json: the model is asked
+
+
+def test_fit_from_a_full_cache_never_imports_sentence_transformers(tmp_path):
+    """All vectors cached: the identity and the dimension come from the files, the model stays unloaded."""
+    script = (
+        "import sys\n"
+        "from matchmaker.embeddings.encoders import CachedEncoder, EmbeddingCache, load_encoder\n"
+        f"cache = EmbeddingCache({str(tmp_path / 'cache.sqlite')!r})\n"
+        "encoder = load_encoder('isa-domain', cache=cache)\n"
+        "vectors = encoder.encode(['Batteriezellen', '电池'])\n"
+        "print(int('sentence_transformers' in sys.modules), encoder.misses, vectors.shape[1])\n"
+    )
+    first = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    second = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert first.stdout.split() == ["1", "2", "256"]  # misses: the model is loaded and encodes
+    assert second.stdout.split() == ["0", "0", "256"]
