@@ -546,13 +546,14 @@ def _rank_all(
 
 def _recommend(args) -> int:
     matcher = _fitted_matcher(args)
+    from matchmaker.io.csv_writer import write_csv
     from matchmaker.io.files import writing
 
     table = _rank_all(matcher, args.top_k, args.ranking, args.scheduler, args.candidates, args.index)
     # The contract table is for tools: ids are written exactly as given, so joins keep working.
     # Spreadsheet-bound files (export, dashboard downloads) go through exports.safe_table.
     with writing(args.out, "the recommendations file") as out:
-        table.to_csv(out, index=False, encoding="utf-8")
+        write_csv(table, out)
     print(
         f"{len(table)} suggestions for {table[V.SOURCE_ID].nunique()} companies written to {args.out}", file=sys.stderr
     )
