@@ -16,13 +16,15 @@ import time
 
 import numpy as np
 
+from matchmaker.vocab import INDEX_KINDS
+
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("per_side", type=int)
     parser.add_argument("--candidates", type=int, nargs="+", default=[50, 100, 200])
     parser.add_argument("--exhaustive", action="store_true")
-    parser.add_argument("--index", choices=("auto", "flat", "ivf", "hnsw"), default="auto")
+    parser.add_argument("--index", choices=INDEX_KINDS, default="auto")
     args = parser.parse_args()
 
     from matchmaker import config

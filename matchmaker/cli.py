@@ -155,9 +155,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     recommend.add_argument(
         "--index",
-        choices=("auto", "flat", "ivf", "hnsw"),
+        choices=V.INDEX_KINDS,
         default="auto",
-        help="two-stage: the candidate search (auto: exact flat below 30,000 companies a side, IVF above)",
+        help="two-stage: the candidate search (auto: exact flat below 30,000 companies a side, IVF with 4-bit "
+        "product codes above)",
     )
     recommend.add_argument(
         "--scheduler",

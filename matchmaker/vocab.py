@@ -20,6 +20,10 @@ COUNTRIES: tuple[Country, ...] = ("DE", "CN")
 
 Direction = Literal["de_to_cn", "cn_to_de"]
 DIRECTIONS: tuple[Direction, ...] = ("de_to_cn", "cn_to_de")
+
+# The candidate searches of the two-stage ranking (matchmaker.retrieval.index), as `recommend --index` names them.
+IndexKind = Literal["auto", "flat", "ivf", "ivf-pq", "hnsw"]
+INDEX_KINDS: tuple[IndexKind, ...] = ("auto", "flat", "ivf", "ivf-pq", "hnsw")
 DIRECTION_COUNTRIES: dict[Direction, tuple[Country, Country]] = {"de_to_cn": ("DE", "CN"), "cn_to_de": ("CN", "DE")}
 
 

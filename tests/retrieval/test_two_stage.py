@@ -44,7 +44,7 @@ def synthetic(domain_encoder):
     return Matcher().fit(profiles_from_frame(synthetic_profiles(2000, seed=1)), encoder=domain_encoder)
 
 
-@pytest.mark.parametrize("index", ["flat", "ivf"])
+@pytest.mark.parametrize("index", ["flat", "ivf", "ivf-pq"])
 def test_synthetic_companies_find_the_exhaustive_top_20(synthetic, index):
     exact = synthetic.recommend_all(k=20)
     approximate = recommend_all_two_stage(synthetic, k=20, index=index)
@@ -79,6 +79,10 @@ def test_the_index_finds_the_largest_inner_products():
     )
     clustered = top_candidates(keys, queries, 5, kind="ivf", probes=1000)  # every list visited: exact
     assert (clustered == expected).all()
+    # every list visited, products approximated by 4-bit codes: the true top 5 lie among its top 50,
+    # which the exact re-ranking then orders
+    coded = top_candidates(keys, queries, 50, kind="ivf-pq", probes=1000)
+    assert coded.shape == (20, 50) and np.mean([len(set(a) & set(e)) for a, e in zip(coded, expected)]) >= 4.8
     with pytest.raises(ParameterError, match="flat"):
         top_candidates(keys, queries, 5, kind="annoy")
 
