@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from operator import itemgetter
 from pathlib import Path
 
 import pandas as pd
@@ -20,7 +21,7 @@ from matchmaker.io.cells import looks_like_formula
 from matchmaker.io.limits import ReadLimits
 from matchmaker.io.readers import RawTable, read_bytes_table, read_raw_table
 from matchmaker.io.readings import clean_id, read_country, read_employees
-from matchmaker.io.report import ValidationReport
+from matchmaker.io.report import Severity, ValidationReport
 from matchmaker.io.values import cell_text
 from matchmaker.knowledge.taxonomy import Taxonomy, load_taxonomy
 from matchmaker.text import clean_for_embedding, detect_language, fold
@@ -168,6 +169,7 @@ _TRUE = {fold(v) for v in ("true", "yes", "ja", "y", "j", "1", "x", "是", "同�
 _FALSE = {fold(v) for v in ("false", "no", "nein", "n", "0", "否", "不同意", "falsch")}
 _HTML = re.compile(r"<\s*/?\s*[a-zA-Z][^>]*>|&[a-z]+;")
 _LIST_SPLIT = re.compile(r"[;；,，、|/]")
+_COOPERATION_SPLIT = re.compile(r"[;；,，、|]")
 _LANGUAGE_SPELLINGS = {
     "deutsch": "de",
     "german": "de",
@@ -286,6 +288,19 @@ def profiles_from_frame(frame: pd.DataFrame, taxonomy: Taxonomy | None = None, s
 
 
 _CANONICAL = (*V.REQUIRED_COLUMNS, *V.OPTIONAL_COLUMNS)
+# What _normalise_row derives, in the order the columns join the table.
+_DERIVED = (
+    V.COUNTRY,
+    V.LANGUAGE,
+    V.CITY_KEY,
+    V.NACE_DIVISION,
+    V.FOCUS_KEYS,
+    V.FOCUS_INFERRED,
+    V.COOPERATION_KEYS,
+    V.SIZE_BAND,
+    V.CONTACT_CONSENT,
+    V.TEXT,
+)
 
 
 def normalise(raw: RawTable, report: ValidationReport, taxonomy: Taxonomy, derive: bool = True) -> pd.DataFrame:
@@ -306,20 +321,23 @@ def normalise(raw: RawTable, report: ValidationReport, taxonomy: Taxonomy, deriv
     position = {column: i for i, column in columns.items()}
     ids = _check_ids([row[position[V.ID]] for row in raw.records], raw.row_numbers, report)
     absent = [c for c in _CANONICAL if c not in position]
-    take = [position.get(c) for c in _CANONICAL]
+    given = [c for c in _CANONICAL if c in position]  # the required columns at least, so cells are a tuple
+    given_cells = itemgetter(*(position[c] for c in given))
+    blank = dict.fromkeys(absent, "")
+    readings = _Readings(taxonomy)
     derived = []
     for record, row, id_ in zip(raw.records, raw.row_numbers, ids):
-        values = dict(zip(_CANONICAL, ("" if i is None else record[i] for i in take)))
+        values = dict(zip(given, given_cells(record)), **blank)
         values[V.ID] = id_
         values["row"] = row
-        derived.append(_normalise_row(values, report, taxonomy, derive))
+        derived.append(_normalise_row(values, report, readings, derive))
     frame = pd.DataFrame(raw.records, columns=names, dtype=object)
     frame[V.ID] = ids
     for column in absent:
         frame[column] = ""
     frame["row"] = raw.row_numbers
-    for key in derived[0] if derived else ():
-        frame[key] = [d[key] for d in derived]
+    for key, column_values in zip(_DERIVED, zip(*derived)):
+        frame[key] = list(column_values)
     report.rows = len(frame)
     report.countries = frame[V.COUNTRY].value_counts().to_dict()
     present = {code for code in report.countries if code in V.COUNTRIES}
@@ -356,6 +374,8 @@ def _check_ids(ids: list[str], rows: list[int], report: ValidationReport) -> lis
         if note:
             report.add("warning", note, rows=(row,), column=V.ID)
         cleaned.append(id_)
+    if len(set(cleaned)) == len(cleaned) and len({id_.casefold() for id_ in cleaned}) == len(cleaned):
+        return cleaned  # every id differs from every other, in case too: nothing to report (the usual file)
     by_id: dict[str, list[int]] = {}
     for id_, row in zip(cleaned, rows):
         by_id.setdefault(id_, []).append(row)
@@ -374,25 +394,47 @@ def _check_ids(ids: list[str], rows: list[int], report: ValidationReport) -> lis
     return cleaned
 
 
-def _normalise_row(record: dict, report: ValidationReport, taxonomy: Taxonomy, derive: bool = True) -> dict:
-    row = record["row"]
-    rows = (row,)
+# A finding before it is placed on a row: (severity, code, column, message parameters).
+_Finding = tuple[Severity, str, str | None, dict[str, object]]
+_Reading = tuple[object, tuple[_Finding, ...]]
+
+
+class _Readings(dict):
+    """What the cells of one table read as, each distinct value read once:
+    ``readings[reader, *cells]`` is ``reader(taxonomy, *cells)``, remembered.
+
+    Countries, cities, sectors, focus lists, cooperation types, sizes and consents repeat from row to
+    row (a few dozen distinct values in 100,000 synthetic rows, and few in a real export too), so a
+    value's reading and its findings are kept, and the findings placed on every row that has the value:
+    the report gets the same findings, on the same rows, in the same order as reading every cell."""
+
+    def __init__(self, taxonomy: Taxonomy) -> None:
+        super().__init__()
+        self.taxonomy = taxonomy
+
+    def __missing__(self, key: tuple) -> _Reading:
+        reader, *cells = key
+        self[key] = reading = reader(self.taxonomy, *cells)
+        return reading
+
+
+def _note(report: ValidationReport, rows: tuple[int, ...], findings: tuple[_Finding, ...]) -> None:
+    for severity, code, column, params in findings:
+        report.add(severity, code, rows=rows, column=column, **params)
+
+
+def _normalise_row(record: dict, report: ValidationReport, readings: _Readings, derive: bool = True) -> tuple:
+    """One row's derived values, in the order of :data:`_DERIVED`; its findings go to ``report``."""
+    taxonomy = readings.taxonomy
+    rows = (record["row"],)
     for column in (V.ID, V.NAME, V.COUNTRY):
         if not record[column]:
             report.add("error", "missing_value", rows=rows, column=column)
 
-    country, reading = read_country(record[V.COUNTRY]) if record[V.COUNTRY] else (None, None)
-    if record[V.COUNTRY] and country is None:
-        code = "country_outside" if reading == "country_outside" else "bad_country"
-        report.add("error", code, rows=rows, column=V.COUNTRY, value=record[V.COUNTRY])
-    elif reading:
-        report.add("info", reading, rows=rows, column=V.COUNTRY, value=record[V.COUNTRY], country=country)
-
-    city_key = taxonomy.city_key(record[V.CITY])
-    if not record[V.CITY]:
-        report.add("warning", "empty_city", rows=rows, column=V.CITY)
-    elif city_key is None:
-        report.add("info", "city_outside", rows=rows, column=V.CITY, value=record[V.CITY])
+    country, findings = readings[_read_country_cell, record[V.COUNTRY]]
+    _note(report, rows, findings)
+    city_key, findings = readings[_read_city_cell, record[V.CITY]]
+    _note(report, rows, findings)
 
     if not record[V.DESCRIPTION]:
         report.add("warning", "empty_description", rows=rows, column=V.DESCRIPTION)
@@ -417,105 +459,148 @@ def _normalise_row(record: dict, report: ValidationReport, taxonomy: Taxonomy, d
             if _HTML.search(value[:100_000]):
                 report.add("info", "html_text", rows=rows, column=column)
 
+    written = record[V.LANGUAGE]
+    given = _given_language(written) if written else ""
     language = ""
     text = ""
-    if derive or (record[V.LANGUAGE] and _given_language(record[V.LANGUAGE]) not in V.LANGUAGES):
+    if derive or (written and given not in V.LANGUAGES):
         text = " ".join(filter(None, (record[V.DESCRIPTION], record[V.OFFERS], record[V.SEEKS]))) or record[V.NAME]
         text = clean_for_embedding(text, C.MAX_EMBED_CHARS)
-        language = detect_language(text) or ("zh" if country == "CN" else "de")
-    if record[V.LANGUAGE]:
-        given = _given_language(record[V.LANGUAGE])
+        if not (written and given in V.LANGUAGES):  # a language written in the file replaces the detected one
+            language = detect_language(text) or ("zh" if country == "CN" else "de")
+    if written:
         if given in V.LANGUAGES:
             language = given
         else:
-            report.add(
-                "warning", "bad_language", rows=rows, column=V.LANGUAGE, value=record[V.LANGUAGE], detected=language
-            )
+            report.add("warning", "bad_language", rows=rows, column=V.LANGUAGE, value=written, detected=language)
 
+    division, findings = readings[_read_sector_cells, record[V.SECTOR], record[V.SECTOR_CN]]
+    _note(report, rows, findings)
+    focus, findings = readings[_read_focus_cell, record[V.FOCUS_AREAS]]
+    _note(report, rows, findings)
+    inferred = not focus
+    if inferred and derive:
+        focus = taxonomy.infer_focus(text)
+    cooperation, findings = readings[_read_cooperation_cell, record[V.COOPERATION]]
+    _note(report, rows, findings)
+    band, findings = readings[_read_size_cells, record[V.EMPLOYEES], record[V.EMPLOYEES_BAND]]
+    _note(report, rows, findings)
+    consent, findings = readings[_read_consent_cell, record[V.CONTACT_CONSENT]]
+    _note(report, rows, findings)
+
+    return (
+        country or record[V.COUNTRY],
+        language,
+        city_key or "",
+        division or "",
+        tuple(focus),
+        inferred,
+        cooperation,
+        band or "",
+        consent,
+        text,
+    )
+
+
+# --- what one cell (or a pair) reads as: pure functions of the cells, for _Readings to remember -------
+def _read_country_cell(taxonomy: Taxonomy, value: str) -> _Reading:
+    if not value:
+        return None, ()
+    country, reading = read_country(value)
+    if country is None:
+        code = "country_outside" if reading == "country_outside" else "bad_country"
+        return None, (("error", code, V.COUNTRY, {"value": value}),)
+    if reading:
+        return country, (("info", reading, V.COUNTRY, {"value": value, "country": country}),)
+    return country, ()
+
+
+def _read_city_cell(taxonomy: Taxonomy, value: str) -> _Reading:
+    city_key = taxonomy.city_key(value)
+    if not value:
+        return city_key, (("warning", "empty_city", V.CITY, {}),)
+    if city_key is None:
+        return None, (("info", "city_outside", V.CITY, {"value": value}),)
+    return city_key, ()
+
+
+def _read_sector_cells(taxonomy: Taxonomy, sector: str, sector_cn: str) -> _Reading:
+    """The NACE division of a NACE code, else of a GB/T code."""
+    findings: list[_Finding] = []
     division = None
-    if record[V.SECTOR]:
-        division = taxonomy.nace_division(record[V.SECTOR])
+    if sector:
+        division = taxonomy.nace_division(sector)
         if division is None:
-            report.add("warning", "bad_sector", rows=rows, column=V.SECTOR, value=record[V.SECTOR])
-    if record[V.SECTOR_CN]:
-        mapped = taxonomy.gbt_to_nace(record[V.SECTOR_CN])
+            findings.append(("warning", "bad_sector", V.SECTOR, {"value": sector}))
+    if sector_cn:
+        mapped = taxonomy.gbt_to_nace(sector_cn)
         if mapped is None:
-            report.add("warning", "bad_sector_cn", rows=rows, column=V.SECTOR_CN, value=record[V.SECTOR_CN])
+            findings.append(("warning", "bad_sector_cn", V.SECTOR_CN, {"value": sector_cn}))
         elif division is None:
             division = mapped
         elif mapped != division:
-            report.add("info", "sector_conflict", rows=rows, nace=division, gbt=record[V.SECTOR_CN], mapped=mapped)
+            findings.append(("info", "sector_conflict", None, {"nace": division, "gbt": sector_cn, "mapped": mapped}))
+    return division, tuple(findings)
 
+
+def _read_focus_cell(taxonomy: Taxonomy, value: str) -> _Reading:
+    """The focus-area keys a list names, a part that names none read by its keywords, else "other"."""
+    findings: list[_Finding] = []
     focus: list[str] = []
-    for part in _LIST_SPLIT.split(record[V.FOCUS_AREAS]) if record[V.FOCUS_AREAS] else ():
+    for part in _LIST_SPLIT.split(value) if value else ():
         if not part.strip():
             continue
         key = taxonomy.focus_key(part)
         guessed = taxonomy.infer_focus(part, max_areas=1) if key is None else ()
         if guessed:
             key = guessed[0]
-            report.add("info", "focus_mapped", rows=rows, column=V.FOCUS_AREAS, value=part.strip(), key=key)
+            findings.append(("info", "focus_mapped", V.FOCUS_AREAS, {"value": part.strip(), "key": key}))
         if key is None:
-            report.add(
-                "warning",
-                "unknown_focus",
-                rows=rows,
-                column=V.FOCUS_AREAS,
-                value=part.strip(),
-                known=", ".join(taxonomy.focus_keys),
-            )
+            known = ", ".join(taxonomy.focus_keys)
+            findings.append(("warning", "unknown_focus", V.FOCUS_AREAS, {"value": part.strip(), "known": known}))
             key = "other"
         if key not in focus:
             focus.append(key)
-    inferred = not focus
-    if inferred and derive:
-        focus = list(taxonomy.infer_focus(text))
+    return tuple(focus), tuple(findings)
 
+
+def _read_cooperation_cell(taxonomy: Taxonomy, value: str) -> _Reading:
+    findings: list[_Finding] = []
     cooperation: list[str] = []
-    for part in re.split(r"[;；,，、|]", record[V.COOPERATION]) if record[V.COOPERATION] else ():
+    for part in _COOPERATION_SPLIT.split(value) if value else ():
         if not part.strip():
             continue
         key = taxonomy.cooperation_key(part)
         if key is None:
-            report.add(
-                "warning",
-                "unknown_cooperation",
-                rows=rows,
-                column=V.COOPERATION,
-                value=part.strip(),
-                known=", ".join(taxonomy.cooperation_types["key"]),
-            )
+            known = ", ".join(taxonomy.cooperation_types["key"])
+            findings.append(("warning", "unknown_cooperation", V.COOPERATION, {"value": part.strip(), "known": known}))
         elif key not in cooperation:
             cooperation.append(key)
+    return tuple(cooperation), tuple(findings)
 
-    band = None
-    for column in (V.EMPLOYEES, V.EMPLOYEES_BAND):
-        if not record[column]:
+
+def _read_size_cells(taxonomy: Taxonomy, employees: str, band: str) -> _Reading:
+    """The size band of the head count, else of the band written."""
+    findings: list[_Finding] = []
+    size = None
+    for column, value in ((V.EMPLOYEES, employees), (V.EMPLOYEES_BAND, band)):
+        if not value:
             continue
-        read, note = read_employees(record[column])
+        read, note = read_employees(value)
         if read is None:
-            report.add("warning", "bad_employees", rows=rows, column=column, value=record[column])
+            findings.append(("warning", "bad_employees", column, {"value": value}))
             continue
         if note:
-            report.add("info", note, rows=rows, column=column)
-        band = band or read
+            findings.append(("info", note, column, {}))
+        size = size or read
+    return size, tuple(findings)
 
-    consent = fold(record[V.CONTACT_CONSENT]) if record[V.CONTACT_CONSENT] else ""
+
+def _read_consent_cell(taxonomy: Taxonomy, value: str) -> _Reading:
+    consent = fold(value) if value else ""
     if consent and consent not in _TRUE | _FALSE:
-        report.add("warning", "bad_consent", rows=rows, column=V.CONTACT_CONSENT, value=record[V.CONTACT_CONSENT])
-
-    return {
-        V.COUNTRY: country or record[V.COUNTRY],
-        V.LANGUAGE: language,
-        V.CITY_KEY: city_key or "",
-        V.NACE_DIVISION: division or "",
-        V.FOCUS_KEYS: tuple(focus),
-        V.FOCUS_INFERRED: inferred,
-        V.COOPERATION_KEYS: tuple(cooperation),
-        V.SIZE_BAND: band or "",
-        V.CONTACT_CONSENT: consent in _TRUE,
-        V.TEXT: text,
-    }
+        return False, (("warning", "bad_consent", V.CONTACT_CONSENT, {"value": value}),)
+    return consent in _TRUE, ()
 
 
 def _given_language(value: str) -> str:
