@@ -61,9 +61,8 @@ def rank_two_stage(
     candidates = default_candidates(len(targets)) if candidates is None else candidates
     if not isinstance(candidates, (int, np.integer)) or candidates < k:
         raise ParameterError(f"candidates must be a whole number >= k ({k}). Got {candidates!r} instead.")
-    names = weights.active
     if not len(sources) or not len(targets):
-        return empty_recommendations(names)
+        return empty_recommendations()
     space = CandidateSpace(fitted, sources, targets, weights.active)
     queries = space.queries(sources, weights)
     searchable = build_index(space.keys(targets), index)

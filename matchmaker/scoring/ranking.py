@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from matchmaker import vocab as V
+from matchmaker.scoring.components import COMPONENTS
 from matchmaker.scoring.fitted import FittedMatcher
 from matchmaker.scoring.weights import Weights, weighted_sum
 
@@ -60,9 +61,19 @@ def block_size_for(targets: int) -> int:
     return int(max(8, min(2048, BLOCK_CELLS // max(targets, 1))))
 
 
-def empty_recommendations(names: tuple[str, ...]) -> pd.DataFrame:
-    columns = [V.SOURCE_ID, V.RANK, V.TARGET_ID, V.SCORE, *names]
-    return pd.DataFrame({c: pd.Series(dtype=object if c in (V.SOURCE_ID, V.TARGET_ID) else float) for c in columns})
+# The recommendations table's columns (contract section 2): one per component, whatever its weight, so a
+# table keeps its shape when a component's weight is 0 (it then contributes 0).
+COLUMNS = (V.SOURCE_ID, V.RANK, V.TARGET_ID, V.SCORE, *COMPONENTS)
+
+
+def empty_recommendations() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype=object if c in (V.SOURCE_ID, V.TARGET_ID) else float) for c in COLUMNS})
+
+
+def _unweighted_columns(piece: dict[str, np.ndarray], rows: int) -> dict[str, np.ndarray]:
+    """``piece`` with a zero contribution for every component it lacks (weight 0), in the table's order."""
+    zeros = np.zeros(rows, dtype=np.float32)
+    return {column: piece[column] if column in piece else zeros for column in COLUMNS}
 
 
 def rank_exhaustive(
@@ -77,12 +88,12 @@ def rank_exhaustive(
 ) -> pd.DataFrame:
     """The recommendations table (contract section 2) of ``sources`` over ``targets`` (rows of ``fitted``).
 
-    Columns: source_id, rank, target_id, score, then one column per active component holding its
-    weighted contribution (they add up to score). ``min(k, len(targets))`` rows per source."""
+    Columns: source_id, rank, target_id, score, then one column per component holding its weighted
+    contribution (they add up to score; 0 for a component of weight 0). ``min(k, len(targets))`` rows
+    per source."""
     names = weights.active
-    columns = [V.SOURCE_ID, V.RANK, V.TARGET_ID, V.SCORE, *names]
     if not len(sources) or not len(targets):
-        return empty_recommendations(names)
+        return empty_recommendations()
     k = min(k, len(targets))
     block = block_size or block_size_for(len(targets))
     starts = list(range(0, len(sources), block))
@@ -103,7 +114,7 @@ def rank_exhaustive(
         }
         for name in names:  # contributions only where they are shown: the top k
             piece[name] = values[name][row_index, flat] * np.float32(weights[name])
-        return pd.DataFrame(piece)
+        return pd.DataFrame(_unweighted_columns(piece, len(flat)))
 
     with _block_pool() as pool:
         results = pool.map(rank_block, starts)
@@ -112,7 +123,7 @@ def rank_exhaustive(
 
             results = tqdm(results, desc=label or "ranking", unit="block", total=len(starts))
         pieces = list(results)
-    return pd.concat(pieces, ignore_index=True)[columns]
+    return pd.concat(pieces, ignore_index=True)
 
 
 def rank_candidates(
@@ -140,7 +151,7 @@ def rank_candidates(
     exhaustive top k that is found (at no cost: the same matrices)."""
     names = weights.active
     if not len(sources) or not len(targets):
-        return empty_recommendations(names)
+        return empty_recommendations()
     k = min(k, len(targets))
     candidates = np.asarray(candidates, dtype=np.int64)
     if blocks is None:
@@ -179,13 +190,16 @@ def rank_candidates(
     order = np.argsort(merged["position"], kind="stable")  # blocks in any order -> source order, ranks kept
     position, target = merged["position"][order], merged["target"][order]
     table = pd.DataFrame(
-        {
-            V.SOURCE_ID: fitted.ids[sources[position]],
-            V.RANK: np.tile(np.arange(1, k + 1), len(sources)),
-            V.TARGET_ID: fitted.ids[targets[target]],
-            V.SCORE: merged[V.SCORE][order],
-            **{name: merged[name][order] for name in names},
-        }
+        _unweighted_columns(
+            {
+                V.SOURCE_ID: fitted.ids[sources[position]],
+                V.RANK: np.tile(np.arange(1, k + 1), len(sources)),
+                V.TARGET_ID: fitted.ids[targets[target]],
+                V.SCORE: merged[V.SCORE][order],
+                **{name: merged[name][order] for name in names},
+            },
+            len(position),
+        )
     )
     if not len(short):
         return table

@@ -65,7 +65,10 @@ def test_clone_and_set_params_change_the_ranking(fitted, planted_profiles, domai
     size_only.fit(planted_profiles, encoder=domain_encoder)
     # every size is unknown: all scores tie at the neutral 0.5, the planted order is gone
     table = size_only.recommend("DE1", k=6)
-    assert np.allclose(table[V.SCORE], 0.5) and list(table.columns[4:]) == ["size"]
+    assert np.allclose(table[V.SCORE], 0.5) and np.allclose(table["size"], 0.5)
+    # the table keeps one column per component (the contract's shape); the unweighted ones contribute 0
+    others = [name for name in COMPONENTS if name != "size"]
+    assert list(table.columns[4:]) == list(COMPONENTS) and not table[others].to_numpy().any()
     assert fitted.recommend("DE1", k=1)[V.TARGET_ID].iloc[0] == "CN1"
 
 
@@ -91,8 +94,9 @@ def test_the_dashboard_s_pages_import_no_scikit_learn():
 
 def test_weights_can_change_after_fit_without_refitting(fitted):
     semantic_only = fitted.recommend("DE3", k=6, weights=Weights({"semantic": 1.0}))
-    assert list(semantic_only.columns[4:]) == ["semantic"]
+    assert list(semantic_only.columns[4:]) == list(COMPONENTS)
     assert np.allclose(semantic_only[V.SCORE], semantic_only["semantic"])
+    assert not semantic_only[[name for name in COMPONENTS if name != "semantic"]].to_numpy().any()
     with pytest.raises(ParameterError, match="must be a Weights. Got dict"):
         fitted.recommend("DE3", k=6, weights={"semantic": 1.0})
 
@@ -141,6 +145,7 @@ def test_a_weights_file_is_read_once_per_value(planted_profiles, domain_encoder,
     matcher = Matcher(weights=str(path)).fit(planted_profiles, encoder=domain_encoder)
     assert matcher.weights_.version == "one"
     path.write_text('version = "two"\n[weights]\nsize = 1.0\n', encoding="utf-8")
-    assert matcher.recommend("DE1", k=1).columns[4:].tolist() == ["semantic"]  # not read again per call
+    best = matcher.recommend("DE1", k=1).iloc[0]  # still the semantic weights: not read again per call
+    assert best[V.SCORE] == pytest.approx(best["semantic"]) and best["semantic"] > 0 and best["size"] == 0
     matcher.set_params(weights=str(tmp_path / "w.toml"))  # a new value: read anew
     assert matcher.weights_.version == "two"
