@@ -58,6 +58,18 @@ def cross_validated(cache: ComponentCache, pairs: pd.DataFrame, objective: str =
     return pd.concat(parts, ignore_index=True)
 
 
+def part_of_sources(pairs: pd.DataFrame) -> dict[str, set[str]]:
+    """Source company -> the research parts (``parts/pairs_<part>.csv``) its documented pairs come from."""
+    parts: dict[str, set[str]] = {}
+    for file in sorted((REAL / "parts").glob("pairs_*.csv")):
+        part = file.stem.removeprefix("pairs_").upper()
+        listed = pd.read_csv(file, dtype=str, keep_default_na=False)
+        for de, cn in zip(listed["de_id"], listed["cn_id"]):
+            parts.setdefault(de, set()).add(part)
+            parts.setdefault(cn, set()).add(part)
+    return parts
+
+
 def cosine_table(matcher: Matcher, pairs: pd.DataFrame) -> pd.DataFrame:
     fitted_ = matcher.fitted_
     parts = []
@@ -108,6 +120,10 @@ def main() -> None:
         cache = ComponentCache(matcher)
         held_out = cross_validated(cache, pairs)
         show("default model, learned weights, cross-validated by company", held_out, args.bootstrap)
+        source_parts = part_of_sources(pairs)
+        for part in sorted(set().union(*source_parts.values())):
+            mine = held_out[[part in source_parts.get(c, set()) for c in held_out[V.SOURCE_ID]]]
+            show(f"  sources with a pair from part {part} ({len(mine)})", mine, args.bootstrap)
         show(
             "  the same, logistic objective (the method before)",
             cross_validated(cache, pairs, "logistic"),
