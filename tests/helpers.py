@@ -137,3 +137,15 @@ def new_session_seconds(browser, url: str, context=None) -> tuple[float, float, 
     titles = page.locator(SUGGESTION_TITLES)
     visible, done = timed(page, lambda: page.goto(url, wait_until="commit"), lambda: titles.count() > 0)
     return visible, done, page
+
+
+def reference_infer_focus(taxonomy, text: str, max_areas: int = 3) -> tuple[str, ...]:
+    """Every area's pattern counted over the whole text, as infer_focus did before the screen."""
+    lowered = text.lower()
+    hits = {key: len(pattern.findall(lowered)) for key, pattern in taxonomy._keyword_patterns.items()}
+    hits = {key: n for key, n in hits.items() if n}
+    if not hits:
+        return ()
+    threshold = 2 if max(hits.values()) >= 2 else 1
+    ranked = sorted((key for key, n in hits.items() if n >= threshold), key=lambda k: -hits[k])
+    return tuple(ranked[:max_areas])

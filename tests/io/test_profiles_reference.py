@@ -11,6 +11,7 @@ import unicodedata
 
 import pandas as pd
 import pytest
+from helpers import reference_infer_focus
 
 from matchmaker import config as C
 from matchmaker import vocab as V
@@ -62,17 +63,6 @@ def reference_clean_for_embedding(text: str, max_chars: int) -> str:
     text = unicodedata.normalize("NFKC", text[: max_chars * 2])
     text = html.unescape(re.sub(r"<[^>]{0,400}>", " ", text))
     return re.sub(r"\s+", " ", text).strip()[:max_chars]
-
-
-def reference_infer_focus(taxonomy, text: str, max_areas: int = 3) -> tuple[str, ...]:
-    lowered = text.lower()
-    hits = {key: len(pattern.findall(lowered)) for key, pattern in taxonomy._keyword_patterns.items()}
-    hits = {key: n for key, n in hits.items() if n}
-    if not hits:
-        return ()
-    threshold = 2 if max(hits.values()) >= 2 else 1
-    ranked = sorted((key for key, n in hits.items() if n >= threshold), key=lambda k: -hits[k])
-    return tuple(ranked[:max_areas])
 
 
 def reference_check_ids(ids, rows, report):

@@ -3,21 +3,10 @@ text gives (the implementation before the screen, kept here as the reference).""
 
 import pandas as pd
 import pytest
+from helpers import reference_infer_focus
 
 from matchmaker import config as C
 from matchmaker.io.synthetic import synthetic_profiles
-
-
-def reference_infer_focus(taxonomy, text: str, max_areas: int = 3) -> tuple[str, ...]:
-    """Every area's pattern counted over the whole text, as infer_focus did before the screen."""
-    lowered = text.lower()
-    hits = {key: len(pattern.findall(lowered)) for key, pattern in taxonomy._keyword_patterns.items()}
-    hits = {key: n for key, n in hits.items() if n}
-    if not hits:
-        return ()
-    threshold = 2 if max(hits.values()) >= 2 else 1
-    ranked = sorted((key for key, n in hits.items() if n >= threshold), key=lambda k: -hits[k])
-    return tuple(ranked[:max_areas])
 
 
 def keywords(taxonomy, language: str) -> list[tuple[str, str]]:
