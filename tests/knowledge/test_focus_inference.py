@@ -1,5 +1,5 @@
-"""Focus inference through the keyword screen gives what counting every area's pattern over the whole
-text gives (the implementation before the screen, kept here as the reference)."""
+"""Focus inference (keywords found per distinct word, then counted) gives what counting every area's
+pattern over the whole text gives (the first implementation, kept in tests/helpers.py as the reference)."""
 
 import pandas as pd
 import pytest
