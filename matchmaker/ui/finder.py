@@ -20,6 +20,7 @@ from matchmaker.store.permissions import can
 from matchmaker.ui import state
 from matchmaker.ui.common import (
     actor,
+    company_choices,
     company_label,
     company_name,
     current_shortlist,
@@ -30,7 +31,6 @@ from matchmaker.ui.common import (
     model_notice,
     plain,
     search_box,
-    sorted_ids,
     sorted_keys,
     store,
     tr,
@@ -160,11 +160,12 @@ def render() -> None:
     profiles = current.fitted_.profiles.set_index(V.ID, drop=False)
     st.title(tr("page_finder"))
     model_notice(current)
-    ids = sorted_ids(current.fitted_.profiles)
-    ids = search_box(current.fitted_.profiles, ids, data_key(), key="finder_search") or ids
     # one chooser per language (its labels are in the reader's script); the choice itself lives in
     # state.COMPANY, which the portfolio page may set too
     language = state.language()
+    content = data_key()
+    ids, labels = company_choices(current.fitted_.profiles, content, language)
+    ids = search_box(current.fitted_.profiles, ids, content, key="finder_search") or ids
     key = state.COMPANY_WIDGET + language
     if st.session_state.get(state.COMPANY) not in ids:
         st.session_state[state.COMPANY] = ids[0]
@@ -175,7 +176,7 @@ def render() -> None:
         ids,
         key=key,
         help=tr("company_help"),
-        format_func=lambda i: company_label(profiles.loc[i], language),
+        format_func=labels.__getitem__,
         on_change=lambda: st.session_state.update({state.COMPANY: st.session_state[key]}),
     )
     source = profiles.loc[company_id]

@@ -256,3 +256,22 @@ def test_an_untranslated_chinese_partner_is_shown_to_a_german_reader_as_a_gist(a
     gist = next(t.value for t in card.text if "• " in t.value and "Ort:" in t.value)
     assert "Branche:" in gist or "Schwerpunkte:" in gist
     assert german_share(gist.split("Ort:")[0]) > 0.9
+
+
+@pytest.mark.slow
+def test_the_company_chooser_lists_every_company_in_the_readers_order_and_script(app):
+    """The chooser's options are computed once per data set and language for every session
+    (common.company_choices); each language still gets its own order and labels."""
+    from matchmaker import vocab as V
+    from matchmaker.io.profiles import load_profiles
+    from matchmaker.ui.common import company_label, sorted_ids
+
+    demo = load_profiles(C.DEMO_PROFILES).table
+    by_id = demo.set_index(V.ID, drop=False)
+    app.run()
+    for language in ("de", "zh", "de"):  # back to German: not the Chinese list cached last
+        app.sidebar.radio[0].set_value(language).run()
+        assert not app.exception
+        expected = [company_label(by_id.loc[i], language) for i in sorted_ids(demo, language)]
+        assert app.selectbox(key=f"finder_company_choice_{language}").options == expected
+    assert expected != [company_label(by_id.loc[i], "zh") for i in sorted_ids(demo, "zh")]
