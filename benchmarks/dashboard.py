@@ -7,7 +7,10 @@ With --browser, the same dashboard in Chromium (as tests/ui/test_browser.py, who
 a warm server: a new session (a new browser profile, nothing cached; and a new tab of a profile that
 has Streamlit's scripts cached) until the first suggestions show and until the page settles; choosing
 another company; moving a weight slider. Beside them, Streamlit's floor on this machine: a page of one
-title and one expander served by the same Streamlit with the same settings.
+title and one expander served by the same Streamlit with the same settings, in a new profile and in a
+new tab. Each try's page is closed before the next. And the server's share:
+the seconds of the page script's run for each new session (the dashboard's own page script, run
+through a wrapper that writes how long each run took).
 """
 
 from __future__ import annotations
@@ -35,6 +38,19 @@ st.sidebar.radio("Sprache", ["de", "zh", "en"])
 st.title("Partnersuche")
 with st.expander("1. Partner"):
     st.text("Warum")
+"""
+
+# the dashboard's page script as app.py runs it, each run's seconds appended to a log
+TIMED_PAGE = """
+import runpy
+import time
+
+started = time.perf_counter()
+try:
+    runpy.run_path({page!r}, run_name="__main__")
+finally:
+    with open({log!r}, "a", encoding="utf-8") as log:
+        log.write(f"{{time.perf_counter() - started:.4f}}\\n")
 """
 
 
@@ -67,6 +83,15 @@ def median_pair(figures: list[tuple[float, float, object]]) -> str:
     done = statistics.median(f[1] for f in figures)
     runs = ", ".join(f"{f[0]:.2f}" for f in figures)
     return f"visible {visible:.2f} s, settled {done:.2f} s (visible per try: {runs})"
+
+
+def closed(figures: tuple[float, float, object], profile: bool = False) -> tuple[float, float, None]:
+    """``figures`` of :func:`new_session_seconds` with its page closed (its browser profile too with
+    ``profile``): pages left open keep their sessions, and those of a stopped server keep trying to
+    reconnect, taking the CPU from the tries after them."""
+    visible, done, page = figures
+    (page.context if profile else page).close()
+    return visible, done, None
 
 
 def choose_company(page, city: str) -> tuple[float, float, None]:
@@ -102,13 +127,22 @@ def browser_figures(tries: int) -> None:
         (folder / "floor").mkdir()
         (folder / "floor" / "app.py").write_text(FLOOR_PAGE, encoding="utf-8")
         with running_dashboard(folder / "floor", app=str(folder / "floor" / "app.py")) as url:
-            new_session_seconds(browser, url)  # the server's first session
-            floor = [new_session_seconds(browser, url) for _ in range(tries)]
-        with running_dashboard(folder, MATCHMAKER_DATABASE_URL=f"sqlite:///{folder / 'm.sqlite'}") as url:
+            *_, page = new_session_seconds(browser, url)  # the server's first session
+            floor = [closed(new_session_seconds(browser, url), profile=True) for _ in range(tries)]
+            floor_tabs = [closed(new_session_seconds(browser, url, page.context)) for _ in range(tries)]
+            page.context.close()
+        runs = folder / "script_runs.txt"
+        timed_page = folder / "timed_app.py"
+        timed_page.write_text(TIMED_PAGE.format(page=str(REPO / "matchmaker" / "ui" / "app.py"), log=str(runs)))
+        database = f"sqlite:///{folder / 'm.sqlite'}"
+        with running_dashboard(folder, app=str(timed_page), MATCHMAKER_DATABASE_URL=database) as url:
             url = f"{url}/?lang=de"
             *_, page = new_session_seconds(browser, url)  # fits the demo data (or reads its snapshot)
-            fresh = [new_session_seconds(browser, url) for _ in range(tries)]
-            tabs = [new_session_seconds(browser, url, page.context) for _ in range(tries)]
+            first = len(runs.read_text().split())
+            fresh = [closed(new_session_seconds(browser, url), profile=True) for _ in range(tries)]
+            tabs = [closed(new_session_seconds(browser, url, page.context)) for _ in range(tries - 1)]
+            tabs.append(new_session_seconds(browser, url, page.context))  # kept open for the changes below
+            scripts = [float(s) for s in runs.read_text().split()[first:]]
             page = tabs[-1][2]
             choices = [
                 choose_company(page, city) for city in ("Huzhou", "Aachen", "Foshan", "Hamburg", "Luoyang")[:tries]
@@ -116,8 +150,13 @@ def browser_figures(tries: int) -> None:
             sliders = [move_slider(page, ("Home", "End")[i % 2]) for i in range(tries)]
         browser.close()
     print(f"Streamlit's floor (one title, one expander), new browser profile: {median_pair(floor)}")
+    print(f"Streamlit's floor (one title, one expander), new tab: {median_pair(floor_tabs)}")
     print(f"finder, new session, new browser profile: {median_pair(fresh)}")
     print(f"finder, new session, new tab: {median_pair(tabs)}")
+    print(
+        f"server, page script per new session: {len(scripts)} runs for {2 * tries} sessions, median "
+        f"{statistics.median(scripts):.3f} s (min {min(scripts):.3f}, max {max(scripts):.3f})"
+    )
     print(f"finder, another company chosen: {median_pair(choices)}")
     print(f"finder, weight slider moved: {median_pair(sliders)}")
 
