@@ -110,9 +110,12 @@ def filters_sidebar(current, other: str) -> tuple[Filters, int]:
     return chosen, k
 
 
-def component_chart(suggestions: pd.DataFrame) -> alt.Chart:
-    parts = [c for c in suggestions.columns if c not in (V.SOURCE_ID, V.RANK, V.TARGET_ID, V.SCORE, "partner")]
-    long = suggestions.melt(id_vars=["partner", V.RANK], value_vars=parts, var_name="component", value_name="value")
+def component_chart(suggestions: pd.DataFrame, components: tuple[str, ...]) -> alt.Chart:
+    """Each suggestion's score as stacked contributions of ``components`` (those with a weight: the table
+    carries a column of zeros for the others, which the legend would list for nothing)."""
+    long = suggestions.melt(
+        id_vars=["partner", V.RANK], value_vars=list(components), var_name="component", value_name="value"
+    )
     long["component"] = long["component"].map(lambda c: tr(f"component_{c}"))
     order = list(suggestions.sort_values(V.RANK)["partner"])
     return (
@@ -194,7 +197,7 @@ def render() -> None:
     suggestions["partner"] = [
         f"{r}. {company_name(profiles.loc[t])}" for r, t in zip(suggestions[V.RANK], suggestions[V.TARGET_ID])
     ]
-    st.altair_chart(component_chart(suggestions), width="stretch")
+    st.altair_chart(component_chart(suggestions, in_use.active), width="stretch")
     may_shortlist = can(actor(), "shortlist.create")
     for row in suggestions.itertuples(index=False):
         partner = profiles.loc[row.target_id]
