@@ -10,6 +10,7 @@ writes ``0.0``), missing values as empty cells.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -33,9 +34,8 @@ def _as_arrow(table: pd.DataFrame):
     import pyarrow
     import pyarrow.compute
 
-    if any(not isinstance(name, str) or pd.Series([name]).str.contains(_NEEDS_QUOTES).any() for name in table.columns):
-        return None
-    if table.columns.duplicated().any():
+    names = table.columns
+    if names.duplicated().any() or any(not isinstance(n, str) or re.search(_NEEDS_QUOTES, n) for n in names):
         return None
     try:
         arrow = pyarrow.Table.from_pandas(table, preserve_index=False)
