@@ -1094,7 +1094,7 @@ def dashboard_command(options: list[str]) -> list[str]:
     (``matchmaker/ui/streamlit_config.toml``) as flags, then ``options`` (which win)."""
     import tomllib
 
-    ui = Path(__file__).resolve().parent / "ui"
+    ui = Path(__file__).resolve().parent.parent / "ui"
     settings = tomllib.loads((ui / "streamlit_config.toml").read_text(encoding="utf-8"))
     flags = [
         f"--{section}.{key}={str(value).lower() if isinstance(value, bool) else value}"
@@ -1157,6 +1157,3 @@ COMMANDS = {
     "contacts": _contacts,
     "audit": _audit,
 }
-
-if __name__ == "__main__":
-    sys.exit(main())
