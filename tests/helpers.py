@@ -139,10 +139,17 @@ def new_session_seconds(browser, url: str, context=None) -> tuple[float, float, 
     return visible, done, page
 
 
+def area_patterns(taxonomy) -> dict:
+    """Each focus area's keyword pattern (what infer_focus's counts must equal)."""
+    from matchmaker.knowledge.keywords import keyword_alternatives, keyword_patterns
+
+    return keyword_patterns(keyword_alternatives(taxonomy.focus_areas))
+
+
 def reference_infer_focus(taxonomy, text: str, max_areas: int = 3) -> tuple[str, ...]:
     """Every area's pattern counted over the whole text, as infer_focus did before the screen."""
     lowered = text.lower()
-    hits = {key: len(pattern.findall(lowered)) for key, pattern in taxonomy._keyword_patterns.items()}
+    hits = {key: len(pattern.findall(lowered)) for key, pattern in area_patterns(taxonomy).items()}
     hits = {key: n for key, n in hits.items() if n}
     if not hits:
         return ()

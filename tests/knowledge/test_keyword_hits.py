@@ -10,9 +10,11 @@ import itertools
 import random
 
 import pytest
+from helpers import area_patterns
 
-from matchmaker.knowledge import taxonomy as taxonomy_module
-from matchmaker.knowledge.taxonomy import FocusArea, _can_overlap
+from matchmaker.knowledge import keywords as keywords_module
+from matchmaker.knowledge.keywords import can_overlap
+from matchmaker.knowledge.taxonomy import FocusArea
 
 
 def area(key: str, **keywords: list[str]) -> FocusArea:
@@ -62,8 +64,9 @@ def planted_taxonomy(taxonomy):
 def reference_hits(taxonomy, text: str) -> dict[str, int]:
     """Each area with a (non-empty) keyword in the text counted by its pattern, as infer_focus did."""
     lowered = text.lower()
+    patterns = area_patterns(taxonomy)
     hits = {
-        area.key: len(taxonomy._keyword_patterns[area.key].findall(lowered))
+        area.key: len(patterns[area.key].findall(lowered))
         for area in taxonomy.focus_areas
         if any(word and word.lower() in lowered for words in area.keywords.values() for word in words)
     }
@@ -103,7 +106,7 @@ def test_overlapping_keywords_leave_the_count_to_the_pattern(taxonomy):
 
 
 def test_nothing_remembered_gives_the_same_counts(taxonomy, monkeypatch):
-    monkeypatch.setattr(taxonomy_module, "_TOKEN_CACHE_SIZE", 0)
+    monkeypatch.setattr(keywords_module, "TOKEN_CACHE_SIZE", 0)
     planted = planted_taxonomy(taxonomy)
     texts = random_texts(500, seed=2)
     assert [planted._keyword_hits.hits(text.lower()) for text in texts] == [
@@ -138,4 +141,4 @@ def brute_force_overlap(a: str, b: str) -> bool:
 def test_can_overlap_is_true_exactly_when_two_occurrences_can_share_a_character():
     words = ["".join(p) for n in range(1, 5) for p in itertools.product("ab", repeat=n)]
     for a, b in itertools.product(words, repeat=2):
-        assert _can_overlap(a, b) == brute_force_overlap(a, b), (a, b)
+        assert can_overlap(a, b) == brute_force_overlap(a, b), (a, b)
