@@ -17,95 +17,20 @@ from matchmaker import config as C
 from matchmaker import vocab as V
 from matchmaker.errors import MatchmakerError, ProfileFileError
 
+from .options import (
+    actor_option,
+    database_option,
+    language_code,
+    limit_options,
+    limits,
+    model_options,
+    positive_int,
+    profiles_argument,
+)
+from .profiles import fitted_matcher, seed_demo, uses_registry
+from .session import open_platform, read_secret
+
 log = logging.getLogger("matchmaker")
-
-
-def _language(value: str) -> str:
-    if value not in ("de", "zh", "en"):
-        raise argparse.ArgumentTypeError(f"language must be de, zh or en; got {value!r}")
-    return value
-
-
-def _positive_int(value: str) -> int:
-    try:
-        number = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive whole number, got {value!r}") from None
-    if number < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive whole number, got {number}")
-    return number
-
-
-def _positive_number(value: str) -> float:
-    try:
-        number = float(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive number, got {value!r}") from None
-    if not number > 0:
-        raise argparse.ArgumentTypeError(f"expected a positive number, got {value}")
-    return number
-
-
-def limit_options(command: argparse.ArgumentParser) -> None:
-    """The read limits of a profiles file (matchmaker.io.limits), each with its default."""
-    from matchmaker.io import limits as L
-
-    group = command.add_argument_group("limits of the profiles file (a file beyond one is refused with a message)")
-    group.add_argument("--max-file-mb", type=_positive_number, default=L.MAX_FILE_BYTES / 2**20, metavar="MB")
-    group.add_argument("--max-unpacked-mb", type=_positive_number, default=L.MAX_UNPACKED_BYTES / 2**20, metavar="MB")
-    group.add_argument("--max-rows", type=_positive_int, default=L.MAX_ROWS, metavar="N")
-    group.add_argument("--max-columns", type=_positive_int, default=L.MAX_COLUMNS, metavar="N")
-    group.add_argument("--max-cells", type=_positive_int, default=L.MAX_CELLS, metavar="N")
-    group.add_argument("--max-seconds", type=_positive_number, default=L.MAX_SECONDS, metavar="S")
-
-
-def _limits(args):
-    from matchmaker.io.limits import ReadLimits
-
-    return ReadLimits(
-        max_bytes=int(args.max_file_mb * 2**20),
-        max_rows=args.max_rows,
-        max_columns=args.max_columns,
-        max_cells=args.max_cells,
-        max_unpacked_bytes=int(args.max_unpacked_mb * 2**20),
-        max_seconds=args.max_seconds,
-    )
-
-
-def database_option(command: argparse.ArgumentParser) -> None:
-    command.add_argument(
-        "--database",
-        default=None,
-        metavar="URL",
-        help="SQLAlchemy URL (default: MATCHMAKER_DATABASE_URL, else SQLite in the user data folder)",
-    )
-
-
-def actor_option(command: argparse.ArgumentParser) -> None:
-    """``--as LOGIN``: act as that user, with that user's rights (password: first line of standard input)."""
-    command.add_argument(
-        "--as",
-        dest="as_login",
-        metavar="LOGIN",
-        default=None,
-        help="act as this user (the password is read from standard input); default: the local mode, no sign-in",
-    )
-    database_option(command)
-
-
-def profiles_argument(command: argparse.ArgumentParser, pairs: bool = False) -> None:
-    """PROFILES (a file) or --registry (the shared registry's profiles), and PAIRS where asked."""
-    command.add_argument("profiles", type=Path, nargs="?", help="profiles file (or --registry instead)")
-    if pairs:
-        command.add_argument("pairs", type=Path, nargs="?", help="CSV with de_id, cn_id, grade (0-3)")
-    command.add_argument(
-        "--registry", action="store_true", help="use the shared registry's profiles (all agencies) instead of a file"
-    )
-    command.add_argument("--no-demo", action="store_true", help="with --registry: leave the demo companies out")
-    if "--database" not in command._option_string_actions:
-        actor_option(command)
-    elif "--as" not in command._option_string_actions:
-        command.add_argument("--as", dest="as_login", metavar="LOGIN", default=None, help="act as this user")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -118,25 +43,14 @@ def build_parser() -> argparse.ArgumentParser:
     validate = commands.add_parser("validate", help="report every problem of a profiles file")
     validate.add_argument("file", type=Path)
     validate.add_argument("--sheet", help="XLSX sheet to read (default: the one with the company table)")
-    validate.add_argument("--lang", type=_language, default="en", help="report language: de, zh or en")
+    validate.add_argument("--lang", type=language_code, default="en", help="report language: de, zh or en")
     limit_options(validate)
-
-    def model_options(command: argparse.ArgumentParser) -> None:
-        command.add_argument(
-            "--model", default=None, help=f"embedding model: alias, folder or hub name (default {C.DEFAULT_MODEL})"
-        )
-        command.add_argument(
-            "--weights", type=Path, default=None, help="weights TOML (default data/weights/default.toml)"
-        )
-        command.add_argument("--sheet", help="XLSX sheet to read")
-        command.add_argument("--no-cache", action="store_true", help="do not read or write the embedding cache")
-        limit_options(command)
 
     recommend = commands.add_parser(
         "recommend", help="the K best partners of every company (the recommendations table)"
     )
     profiles_argument(recommend)
-    recommend.add_argument("--top-k", type=_positive_int, default=10)
+    recommend.add_argument("--top-k", type=positive_int, default=10)
     recommend.add_argument("--out", type=Path, required=True)
     recommend.add_argument("--quiet", action="store_true", help="no progress bars")
     recommend.add_argument(
@@ -148,7 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     recommend.add_argument(
         "--candidates",
-        type=_positive_int,
+        type=positive_int,
         default=None,
         help="two-stage: candidates found per company, pooled over each block of similar companies and all scored "
         "exactly (default: 200 up to about 32,000 on the other side, 400 at 100,000; see benchmarks/README.md)",
@@ -170,11 +84,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     evaluate = commands.add_parser("evaluate", help="Recall@k, MRR, nDCG@k on labelled pairs, with baselines")
     profiles_argument(evaluate, pairs=True)
-    evaluate.add_argument("--k", type=_positive_int, default=10)
+    evaluate.add_argument("--k", type=positive_int, default=10)
     evaluate.add_argument("--relevant-grade", type=float, default=2)
     evaluate.add_argument(
         "--bootstrap",
-        type=_positive_int,
+        type=positive_int,
         default=None,
         metavar="N",
         help="add 95%% confidence intervals from N bootstrap resamples of the labelled sources",
@@ -190,11 +104,11 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="baseline weights TOML (default data/weights/default.toml); --weights is the candidate",
     )
-    compare.add_argument("--k", type=_positive_int, default=10)
+    compare.add_argument("--k", type=positive_int, default=10)
     compare.add_argument("--relevant-grade", type=float, default=2)
     compare.add_argument(
         "--bootstrap",
-        type=_positive_int,
+        type=positive_int,
         default=2000,
         metavar="N",
         help="resamples for the interval and the permutation test (default 2000)",
@@ -212,11 +126,11 @@ def build_parser() -> argparse.ArgumentParser:
             "--out", type=Path, required=True, help=".csv, .xlsx, or .html for the printable bilingual dossier"
         )
         command.add_argument(
-            "--lang", type=_language, default="en", help="language of headers and reasons: de, zh or en"
+            "--lang", type=language_code, default="en", help="language of headers and reasons: de, zh or en"
         )
         command.add_argument(
             "--second-lang",
-            type=_language,
+            type=language_code,
             default=None,
             help="second language of the dossier (default: zh, or de when --lang is zh)",
         )
@@ -226,7 +140,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     profiles_argument(export)
     export.add_argument("--company", required=True)
-    export.add_argument("--top-k", type=_positive_int, default=10)
+    export.add_argument("--top-k", type=positive_int, default=10)
     output_options(export)
     model_options(export)
 
@@ -234,7 +148,7 @@ def build_parser() -> argparse.ArgumentParser:
     database_option(shortlists)
 
     shortlist = commands.add_parser("shortlist", help="export a saved shortlist (.csv, .xlsx or .html dossier)")
-    shortlist.add_argument("shortlist_id", type=_positive_int, help="id from `matchmaker shortlists`")
+    shortlist.add_argument("shortlist_id", type=positive_int, help="id from `matchmaker shortlists`")
     profiles_argument(shortlist)
     output_options(shortlist)
     model_options(shortlist)
@@ -272,8 +186,8 @@ def build_parser() -> argparse.ArgumentParser:
         default="mrr",
         help="what the search maximises and the cross-validation reports (default mrr)",
     )
-    tune.add_argument("--trials", type=_positive_int, default=600, help="settings tried by --method search")
-    tune.add_argument("--k", type=_positive_int, default=10)
+    tune.add_argument("--trials", type=positive_int, default=600, help="settings tried by --method search")
+    tune.add_argument("--k", type=positive_int, default=10)
     tune.add_argument("--seed", type=int, default=1)
     model_options(tune)
 
@@ -287,7 +201,7 @@ def build_parser() -> argparse.ArgumentParser:
         "to refresh the shipped model)",
     )
     train.add_argument("--seed", type=int, default=None)
-    train.add_argument("--epochs", type=_positive_int, default=None)
+    train.add_argument("--epochs", type=positive_int, default=None)
     train.add_argument(
         "--teacher",
         default="minilm-en",
@@ -309,7 +223,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     generate = commands.add_parser("generate", help="synthetic profiles for scale tests (not the demo data)")
-    generate.add_argument("--n", type=_positive_int, required=True, help="companies per country")
+    generate.add_argument("--n", type=positive_int, required=True, help="companies per country")
     generate.add_argument("--out", type=Path, required=True)
     generate.add_argument("--seed", type=int, default=0)
     platform_commands(commands)
@@ -350,8 +264,8 @@ def platform_commands(commands) -> None:
     )
     load.add_argument("profiles", type=Path, nargs="?")
     load.add_argument("--agency", help="the agency whose companies these are")
-    load.add_argument("--undo", type=_positive_int, metavar="IMPORT_ID", help="undo an import instead")
-    load.add_argument("--review", type=_positive_int, metavar="IMPORT_ID", help="show what an import did")
+    load.add_argument("--undo", type=positive_int, metavar="IMPORT_ID", help="undo an import instead")
+    load.add_argument("--review", type=positive_int, metavar="IMPORT_ID", help="show what an import did")
     load.add_argument("--sheet", help="XLSX sheet to read")
     limit_options(load)
     actor_option(load)
@@ -363,7 +277,7 @@ def platform_commands(commands) -> None:
     erase.add_argument("company_id")
     actor_option(erase)
     stale = commands.add_parser("stale", help="registry profiles not verified for a number of months")
-    stale.add_argument("--months", type=_positive_int, default=None, help="default: MATCHMAKER_VERIFY_MONTHS or 12")
+    stale.add_argument("--months", type=positive_int, default=None, help="default: MATCHMAKER_VERIFY_MONTHS or 12")
     stale.add_argument("--agency", default=None)
     database_option(stale)
     verify = commands.add_parser("verify", help="record that the owning agency checked these profiles today")
@@ -380,19 +294,19 @@ def platform_commands(commands) -> None:
     listing.add_argument("--direction", choices=("incoming", "outgoing", "all"), default="all")
     actor_option(listing)
     answer = commands.add_parser("answer", help="accept or decline a proposed introduction")
-    answer.add_argument("introduction_id", type=_positive_int)
+    answer.add_argument("introduction_id", type=positive_int)
     choice = answer.add_mutually_exclusive_group(required=True)
     choice.add_argument("--accept", action="store_true")
     choice.add_argument("--decline", action="store_true")
     answer.add_argument("--note", default="")
     actor_option(answer)
     progress = commands.add_parser("progress", help="record the next step of an accepted introduction")
-    progress.add_argument("introduction_id", type=_positive_int)
+    progress.add_argument("introduction_id", type=positive_int)
     progress.add_argument("step", choices=("contacted", "met", "agreement"))
     progress.add_argument("--note", default="")
     actor_option(progress)
     contacts = commands.add_parser("contacts", help="the contacts of an introduction's companies, where visible")
-    contacts.add_argument("introduction_id", type=_positive_int)
+    contacts.add_argument("introduction_id", type=positive_int)
     actor_option(contacts)
 
     log = commands.add_parser("audit", help="the audit log (who changed what, when) as CSV; alliance admins")
@@ -411,7 +325,7 @@ def main(argv: list[str] | None = None) -> int:
         level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
     )
     try:
-        _uses_registry(args)
+        uses_registry(args)
         return COMMANDS[args.command](args)
     except ProfileFileError as exc:
         report = getattr(exc, "report", None)
@@ -433,78 +347,9 @@ def main(argv: list[str] | None = None) -> int:
 def _validate(args) -> int:
     from matchmaker.io.profiles import validate_file
 
-    report = validate_file(args.file, sheet=args.sheet, limits=_limits(args))
+    report = validate_file(args.file, sheet=args.sheet, limits=limits(args))
     print(report.render(args.lang))
     return 0 if report.usable else 1
-
-
-def _fitted_matcher(args):
-    from matchmaker.io.profiles import load_profiles
-    from matchmaker.scoring.matcher import Matcher
-    from matchmaker.scoring.weights import as_weights
-
-    environment = C.Environment.read()
-    if getattr(args, "registry", False):
-        return Matcher(
-            model=args.model or environment.model,
-            weights=as_weights(args.weights or environment.weights_file),
-            cache_dir=None if args.no_cache else str(environment.cache_dir),
-            show_progress=not getattr(args, "quiet", False),
-        ).fit(_registry_profiles(args))
-    profiles = load_profiles(args.profiles, sheet=args.sheet, limits=_limits(args))
-    for issue in profiles.report.errors + profiles.report.warnings:
-        log.info(issue.render("en"))
-    if profiles.report.warnings:
-        print(
-            f"{len(profiles.report.warnings)} warnings in {args.profiles}; run `matchmaker validate {args.profiles}` to read them.",
-            file=sys.stderr,
-        )
-    matcher = Matcher(
-        model=args.model or environment.model,
-        weights=as_weights(args.weights or environment.weights_file),
-        cache_dir=None if args.no_cache else str(environment.cache_dir),
-        show_progress=not getattr(args, "quiet", False),
-    )
-    return matcher.fit(profiles)
-
-
-def _uses_registry(args) -> bool:
-    """Whether the command reads the registry (--registry) or a file; settles PROFILES and PAIRS."""
-    if not hasattr(args, "registry"):
-        return False
-    with_pairs = hasattr(args, "pairs")
-    if args.registry:
-        if with_pairs and args.pairs is None:
-            args.pairs, args.profiles = args.profiles, None
-        if args.profiles is not None:
-            raise MatchmakerError(
-                f"Give either a profiles file or --registry, not both. Got {args.profiles} and --registry."
-            )
-        args.profiles = Path("registry")
-    elif args.profiles is None:
-        raise MatchmakerError("Expected a profiles file (PROFILES) or --registry for the shared registry. Got neither.")
-    if with_pairs and args.pairs is None:
-        raise MatchmakerError("Expected a labelled pairs file (PAIRS: de_id, cn_id, grade) after the profiles.")
-    return bool(args.registry)
-
-
-def _registry_profiles(args):
-    """Every agency's companies in the shared registry (the demo agency seeded on first use)."""
-    from matchmaker.store.registry import Registry
-
-    engine, actor = _platform(args)
-    registry = Registry(engine, verify_months=C.Environment.read().verify_months)
-    _seed_demo(registry, actor)
-    table = registry.profiles(actor, include_demo=not args.no_demo)
-    if table.empty:
-        raise MatchmakerError(
-            "The registry has no companies to match (the demo agency may be hidden). Import some with "
-            "`matchmaker import PROFILES --agency KEY`, or show the demo: `matchmaker agency show demo`."
-        )
-    print(
-        f"{len(table)} companies from the registry ({engine.url.render_as_string(hide_password=True)})", file=sys.stderr
-    )
-    return table
 
 
 # companies on a side above which --ranking auto takes the two stages (benchmarks/README.md, "Scale":
@@ -546,7 +391,7 @@ def _rank_all(
 
 
 def _recommend(args) -> int:
-    matcher = _fitted_matcher(args)
+    matcher = fitted_matcher(args)
     from matchmaker.io.csv_writer import write_csv
     from matchmaker.io.files import writing
 
@@ -568,7 +413,7 @@ def _evaluate(args) -> int:
     from matchmaker.io.pairs import load_pairs
 
     pairs = load_pairs(args.pairs)
-    matcher = _fitted_matcher(args)
+    matcher = fitted_matcher(args)
     rankings = system_rankings(matcher, args.seed)
     result = evaluate_rankings(rankings, pairs, k=args.k, relevant_grade=args.relevant_grade)
     table = means = result.pivot()
@@ -598,7 +443,7 @@ def _compare(args) -> int:
     from matchmaker.scoring.weights import load_weights
 
     pairs = load_pairs(args.pairs)
-    matcher = _fitted_matcher(args)
+    matcher = fitted_matcher(args)
     baseline = load_weights(args.against or C.DEFAULT_WEIGHTS_FILE)
     candidate = matcher.weights_
     table = compare_weights(
@@ -654,7 +499,7 @@ def _embed(args) -> int:
 def _export(args) -> int:
     from matchmaker.scoring.items import company_items
 
-    matcher = _fitted_matcher(args)
+    matcher = fitted_matcher(args)
     items = company_items(matcher, args.company, args.top_k)
     name = matcher.fitted_.profile(args.company)[V.NAME]
     path = _write_items(matcher, items, args, heading=name, author="", dataset=args.profiles.name)
@@ -709,7 +554,7 @@ def _shortlist(args) -> int:
     store = _store(args)
     record = store.shortlist(args.shortlist_id)
     items = shortlist_items(store.entries(record.id), store.outcome_history())
-    matcher = _fitted_matcher(args)
+    matcher = fitted_matcher(args)
     missing = sum(1 for i in items if i.source_id not in matcher.fitted_ or i.target_id not in matcher.fitted_)
     if missing:
         print(
@@ -757,7 +602,7 @@ def _tune(args) -> int:
     from matchmaker.vocab import DIRECTIONS
 
     pairs = load_pairs(args.pairs)
-    matcher = _fitted_matcher(args)
+    matcher = fitted_matcher(args)
     cache = ComponentCache(matcher)
     if args.method == "learned":
         found = learn(cache, pairs, k=args.k, metric=args.metric, seed=args.seed)
@@ -815,65 +660,10 @@ def _train(args) -> int:
     return 0
 
 
-# --- the alliance platform ------------------------------------------------------------------------
-def _read_secret(what: str) -> str:
-    """One line of standard input (a password); asked for without echo on a terminal."""
-    if sys.stdin.isatty():
-        import getpass
-
-        return getpass.getpass(f"{what}: ")
-    line = sys.stdin.readline()
-    if not line:
-        raise MatchmakerError(f"Expected {what} on standard input (one line). Got nothing; e.g. pipe it in.")
-    return line.rstrip("\r\n")
-
-
-def _platform(args):
-    """The migrated database and who acts: ``--as LOGIN`` signs in (password from standard input);
-    otherwise the single-user local mode."""
-    from matchmaker.store.accounts import Accounts, AccountSettings
-    from matchmaker.store.database import open_database
-    from matchmaker.store.permissions import Actor
-
-    if getattr(args, "_platform", None) is not None:
-        return args._platform
-    environment = C.Environment.read()
-    engine = open_database(args.database or environment.database_url)
-    login = getattr(args, "as_login", None)
-    if login:
-        settings = AccountSettings(environment.session_hours, environment.max_failed_sign_ins, environment.lock_minutes)
-        accounts = Accounts(engine, settings)
-        signed = accounts.sign_in(login, _read_secret(f"the password of {login}"))
-        accounts.sign_out(signed.token)  # one command, one use
-        actor = signed.actor
-    else:
-        actor = Actor.local_mode()
-    log.info("acting as %s", actor.label())
-    args._platform = (engine, actor)
-    return args._platform
-
-
-def _seed_demo(registry, actor) -> None:
-    from matchmaker.io.profiles import load_profiles
-    from matchmaker.store.accounts import Accounts
-
-    if any(a.key == "demo" for a in Accounts(registry.engine).agencies()):
-        return
-    from matchmaker.store.permissions import Actor
-
-    # a set-up step of the product (first start), not an action of the user who happens to run it
-    result = registry.seed_demo(Actor.local_mode(), load_profiles(C.DEMO_PROFILES).table)
-    if result is not None:
-        print(
-            f"the demo companies ({result.usable}) were added as agency 'demo' (hide them: matchmaker agency hide demo)",
-            file=sys.stderr,
-        )
-
-
 def _agency(args) -> int:
     from matchmaker.store.accounts import Accounts
 
-    engine, actor = _platform(args)
+    engine, actor = open_platform(args)
     accounts = Accounts(engine)
     if args.agency_command == "add":
         record = accounts.add_agency(
@@ -903,10 +693,10 @@ def _agency(args) -> int:
 def _user(args) -> int:
     from matchmaker.store.accounts import Accounts
 
-    engine, actor = _platform(args)
+    engine, actor = open_platform(args)
     accounts = Accounts(engine)
     if args.user_command == "add":
-        password = _read_secret(f"the new password of {args.login}")
+        password = read_secret(f"the new password of {args.login}")
         record = accounts.add_user(actor, args.login, agency=args.agency, role=args.role, password=password)
         print(f"account {record.login} ({record.role}, agency {record.agency}) created", file=sys.stderr)
         return 0
@@ -920,7 +710,7 @@ def _import(args) -> int:
     from matchmaker.io.profiles import load_profiles
     from matchmaker.store.registry import Registry
 
-    engine, actor = _platform(args)
+    engine, actor = open_platform(args)
     registry = Registry(engine)
     if args.review:
         review = registry.review_import(args.review)
@@ -938,8 +728,8 @@ def _import(args) -> int:
             "Expected PROFILES and --agency KEY (e.g. matchmaker import companies.csv --agency hamburg), "
             "or --undo IMPORT_ID, or --review IMPORT_ID."
         )
-    _seed_demo(registry, actor)
-    profiles = load_profiles(args.profiles, sheet=args.sheet, limits=_limits(args))
+    seed_demo(registry, actor)
+    profiles = load_profiles(args.profiles, sheet=args.sheet, limits=limits(args))
     if profiles.report.warnings:
         print(
             f"{len(profiles.report.warnings)} warnings in {args.profiles}; `matchmaker validate {args.profiles}` lists them.",
@@ -967,7 +757,7 @@ def _import(args) -> int:
 def _imports(args) -> int:
     from matchmaker.store.registry import Registry
 
-    engine, _ = _platform(args)
+    engine, _ = open_platform(args)
     for i in Registry(engine).imports(args.agency):
         undone = f"\tundone {i.undone_at:%Y-%m-%d %H:%M}" if i.undone_at else ""
         print(
@@ -980,7 +770,7 @@ def _imports(args) -> int:
 def _erase(args) -> int:
     from matchmaker.store.registry import Registry
 
-    engine, actor = _platform(args)
+    engine, actor = open_platform(args)
     removed = Registry(engine).erase_company(actor, args.company_id)
     rows = ", ".join(f"{n} {table}" for table, n in removed.items() if n)
     print(f"{args.company_id} erased ({rows}); only anonymous outcome counts remain", file=sys.stderr)
@@ -990,7 +780,7 @@ def _erase(args) -> int:
 def _stale(args) -> int:
     from matchmaker.store.registry import Registry
 
-    engine, _ = _platform(args)
+    engine, _ = open_platform(args)
     months = args.months or C.Environment.read().verify_months
     found = Registry(engine).stale(months, args.agency)
     print(f"{len(found)} profiles not verified for {months} months", file=sys.stderr)
@@ -1002,7 +792,7 @@ def _stale(args) -> int:
 def _verify(args) -> int:
     from matchmaker.store.registry import Registry
 
-    engine, actor = _platform(args)
+    engine, actor = open_platform(args)
     count = Registry(engine).mark_verified(actor, args.company_ids)
     print(f"{count} profiles marked as verified today", file=sys.stderr)
     return 0
@@ -1022,7 +812,7 @@ def _introduce(args) -> int:
     from matchmaker.store.introductions import language_of, message_template
     from matchmaker.store.registry import Registry
 
-    engine, actor = _platform(args)
+    engine, actor = open_platform(args)
     message = args.message
     if message is None:
         registry, accounts = Registry(engine), Accounts(engine)
@@ -1035,7 +825,7 @@ def _introduce(args) -> int:
 
 
 def _introductions(args) -> int:
-    engine, actor = _platform(args)
+    engine, actor = open_platform(args)
     store = _introductions_store(engine)
     records = store.list(actor, args.direction)
     if actor.agency:
@@ -1048,14 +838,14 @@ def _introductions(args) -> int:
 
 
 def _answer(args) -> int:
-    engine, actor = _platform(args)
+    engine, actor = open_platform(args)
     record = _introductions_store(engine).answer(actor, args.introduction_id, accept=args.accept, note=args.note)
     print(f"introduction {record.id} {record.status}")
     return 0
 
 
 def _progress(args) -> int:
-    engine, actor = _platform(args)
+    engine, actor = open_platform(args)
     record = _introductions_store(engine).progress(actor, args.introduction_id, args.step, note=args.note)
     print(f"introduction {record.id}: {record.status}")
     return 0
@@ -1065,7 +855,7 @@ def _contacts(args) -> int:
     from matchmaker.store.permissions import PermissionDeniedError
     from matchmaker.store.registry import Registry
 
-    engine, actor = _platform(args)
+    engine, actor = open_platform(args)
     record = _introductions_store(engine).get(actor, args.introduction_id)
     registry = Registry(engine)
     for company_id in (record.source_id, record.target_id):
@@ -1081,7 +871,7 @@ def _audit(args) -> int:
     from matchmaker.exports.tables import write_table
     from matchmaker.store.audit import audit_log
 
-    engine, actor = _platform(args)
+    engine, actor = open_platform(args)
     table = audit_log(engine, actor)
     path = write_table(table, args.out, sheet="Audit")
     print(f"{len(table)} audit rows written to {path}", file=sys.stderr)
