@@ -103,6 +103,7 @@ def one(n: int, args: argparse.Namespace, folder: Path) -> None:
     companies, texts = folder / "companies.csv", folder / "texts.txt"
     frame.to_csv(companies, index=False)
     texts.write_text("\n".join(frame["description"].str.replace("\n", " ")), encoding="utf-8")
+    del frame  # the steps below run in their own processes; at 1,000,000 a side it holds ~3 GB
     python, matchmaker = str(BIN / "python"), str(BIN / "matchmaker")
     figures = {}
     embed = search = (float("nan"),) * 2
