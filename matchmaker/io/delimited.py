@@ -39,6 +39,10 @@ _BOMS = (
     (b"\xfe\xff", "utf-16-be", "UTF-16"),
 )
 _LINE_END = re.compile(r"\r\n|\r|\n")
+# Full-width commas, the ideographic comma and the full-width semicolon, as a Chinese input method types
+# them: not read as delimiters (Chinese text is full of them), but named when they separate the header.
+_WIDE_DELIMITERS = ("，", "、", "；")
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))  # a 10 MB description cell is still one field
 
@@ -107,6 +111,8 @@ def decode(data: bytes, report: ValidationReport) -> str:
         except UnicodeDecodeError:
             continue
         if _plausible(text, encoding):
+            if encoding == "cp1252" and _mac_roman(text):
+                text, label = data.decode("mac_roman"), "Mac OS Roman"
             report.add("info", "encoding_used", encoding=label)
             return text
     _undecodable(data, report, "utf-8", first_bad)
@@ -134,6 +140,20 @@ def _plausible(text: str, encoding: str) -> bool:
     return latin / len(extra) > 0.9
 
 
+def _mac_roman(cp1252: str) -> bool:
+    """True when text read as Windows-1252 is German saved as Mac OS Roman (Excel for Mac's "CSV"):
+    its umlauts then read as letters German never uses ("Köln" -> "Kšln", "Müller" -> "MŸller")
+    and no umlaut is left. Decided from the Windows-1252 text (the two encodings swap these bytes)."""
+    if any(ch in _UMLAUTS for ch in cp1252):
+        return False
+    return any(ch in _MAC_UMLAUTS_AS_CP1252 for ch in cp1252)
+
+
+_UMLAUTS = frozenset("äöüÄÖÜß")
+# ä ö ü é of Mac OS Roman (0x8A 0x9A 0x9F 0x8E) as Windows-1252 reads them
+_MAC_UMLAUTS_AS_CP1252 = frozenset("ŠšŸŽ")
+
+
 def _undecodable(data: bytes, report: ValidationReport, encoding: str, position: int) -> None:
     if encoding.startswith(("utf-16", "utf-32")):
         unit = 2 if encoding.startswith("utf-16") else 4
@@ -155,7 +175,10 @@ def read_delimited(
     delimiter = _detect_delimiter(text, header_score)
     if delimiter is None:
         lines = [line for line in text.splitlines() if line.strip()]
-        first = lines[0][:120]
+        first = _CONTROL_CHARS.sub("", lines[0][:120])  # shown in a terminal: no escape sequences
+        for wide in _WIDE_DELIMITERS:
+            if max(header_score(line.split(wide)) for line in lines[:HEADER_SEARCH_ROWS]) >= 2:
+                fail(report, "delimiter_fullwidth", header=first, char=wide)
         if max(header_score(line.split()) for line in lines[:HEADER_SEARCH_ROWS]) >= 2:
             fail(report, "delimiter_unknown", header=first)
         fail(report, "single_column", header=first)
@@ -168,9 +191,11 @@ def read_delimited(
 def _records(text: str, delimiter: str, report: ValidationReport, limits: ReadLimits, clock: Clock):
     """(row, cells) per record within the limits; record i is spreadsheet row i + 1 (a quoted line
     break stays inside its record, as a spreadsheet shows it). Stops the read at the first limit."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, skipinitialspace=True)
     rows = cells = number = 0
     first_line = last_line = 0
+    stray = iter(_stray_quote_lines(text, delimiter) if '"' in text else ())
+    next_stray = next(stray, 0)
     while True:
         start = reader.line_num + 1
         try:
@@ -178,9 +203,13 @@ def _records(text: str, delimiter: str, report: ValidationReport, limits: ReadLi
         except StopIteration:
             break
         number, first_line, last_line = number + 1, start, reader.line_num
+        if next_stray and next_stray <= last_line:
+            report.add("warning", "stray_quote", rows=(number,))
+            while next_stray and next_stray <= last_line:
+                next_stray = next(stray, 0)
         if len(row) > limits.max_columns:
             fail(report, "too_many_columns", rows=(number,), found=f"{len(row):,}", limit=f"{limits.max_columns:,}")
-        if row:
+        if any(row):  # a row of empty cells (",,,," below an Excel table) is no company: not counted
             rows += 1
             cells += len(row)
             if rows > limits.max_rows:
@@ -194,13 +223,50 @@ def _records(text: str, delimiter: str, report: ValidationReport, limits: ReadLi
         fail(report, "unclosed_quote", rows=(number,), line=first_line)
 
 
+def _stray_quote_lines(text: str, delimiter: str) -> list[int]:
+    """The physical lines where a quoted value closes and more text follows before the delimiter
+    (``"Rhein" GmbH``): a lenient reader, like a spreadsheet program, drops those quotation marks,
+    so the rows are reported. Found by a strict reader, which stops at each and goes on on the next line."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True, skipinitialspace=True)
+    found = []
+    while True:
+        try:
+            next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            if "expected after" not in str(exc):
+                break  # an unclosed quote at the end: reported by _records
+            found.append(reader.line_num)
+    if not found:
+        return found
+    # Spaces between a closing quote and the delimiter ("a" , "b") lose nothing: cells are stripped.
+    lines = _LINE_END.split(text)
+    spaced = re.compile(rf'"[ \t]+(?={re.escape(delimiter)}|$)')
+    return [n for n in found if n > len(lines) or not _spaces_only(lines[n - 1], spaced, delimiter)]
+
+
+def _spaces_only(line: str, spaced: re.Pattern, delimiter: str) -> bool:
+    """True when the line's only fault is spaces after a closing quote (a line inside a quoted line
+    break parses either way and is kept)."""
+    return not _parses(line, delimiter) and _parses(spaced.sub('"', line), delimiter)
+
+
+def _parses(line: str, delimiter: str) -> bool:
+    try:
+        list(csv.reader([line], delimiter=delimiter, strict=True, skipinitialspace=True))
+    except csv.Error:
+        return False
+    return True
+
+
 def _unclosed_quote(text: str, line: int, delimiter: str) -> bool:
     """True when the record starting on physical ``line`` opens a quote that the file never closes
     (it would swallow every line after it into one cell)."""
     starts = [0] + [m.end() for m in _LINE_END.finditer(text)]
     tail = text[starts[line - 1] :] if line - 1 < len(starts) else ""
     try:
-        list(csv.reader(io.StringIO(tail, newline=""), delimiter=delimiter, strict=True))
+        list(csv.reader(io.StringIO(tail, newline=""), delimiter=delimiter, strict=True, skipinitialspace=True))
     except csv.Error as exc:
         return "unexpected end of data" in str(exc)
     return False
@@ -216,7 +282,7 @@ def _detect_delimiter(text: str, header_score: HeaderScore) -> str | None:
     head = text[: 2**20]  # the first records are enough, and a megabyte holds far more than 200
     best, best_key = None, None
     for delimiter in DELIMITERS:
-        reader = csv.reader(io.StringIO(head, newline=""), delimiter=delimiter)
+        reader = csv.reader(io.StringIO(head, newline=""), delimiter=delimiter, skipinitialspace=True)
         records = []
         try:
             for row in reader:

@@ -19,6 +19,7 @@ from matchmaker import vocab as V
 from matchmaker.errors import ProfileFileError
 from matchmaker.io.cells import looks_like_formula
 from matchmaker.io.limits import ReadLimits
+from matchmaker.io.raw import column_letter
 from matchmaker.io.readers import RawTable, read_bytes_table, read_raw_table
 from matchmaker.io.readings import clean_id, read_country, read_employees
 from matchmaker.io.report import Severity, ValidationReport
@@ -317,7 +318,7 @@ def normalise(raw: RawTable, report: ValidationReport, taxonomy: Taxonomy, deriv
         report.add("error", "no_rows")
         return pd.DataFrame(columns=list(V.REQUIRED_COLUMNS))
 
-    names = [columns.get(i, header) for i, header in enumerate(raw.header)]
+    names = _unique_names([columns.get(i, header) for i, header in enumerate(raw.header)], columns, report)
     position = {column: i for i, column in columns.items()}
     ids = _check_ids([row[position[V.ID]] for row in raw.records], raw.row_numbers, report)
     absent = [c for c in _CANONICAL if c not in position]
@@ -363,6 +364,27 @@ def _map_headers(header: list[str], report: ValidationReport) -> dict[int, str]:
     if extra:
         report.add("info", "extra_columns", columns=", ".join(extra))
     return mapped
+
+
+def _unique_names(names: list[str], columns: dict[int, str], report: ValidationReport) -> list[str]:
+    """The table's column names: an extra column whose name is taken (a second ``name``, two
+    ``note`` columns, or a name the table derives such as ``row`` or ``city_key``) is renamed
+    ``name_2``, ``row_2`` …, and the renaming reported, so that no column hides or replaces another."""
+    taken = set(_CANONICAL) | set(_DERIVED) | {"row"}
+    unique = list(names)
+    for i, name in enumerate(names):
+        if i in columns:
+            continue
+        if name not in taken:
+            taken.add(name)
+            continue
+        number = 2
+        while f"{name}_{number}" in taken or f"{name}_{number}" in names:
+            number += 1
+        unique[i] = f"{name}_{number}"
+        taken.add(unique[i])
+        report.add("info", "column_renamed", name=name, new=unique[i], letter=column_letter(i + 1))
+    return unique
 
 
 def _check_ids(ids: list[str], rows: list[int], report: ValidationReport) -> list[str]:

@@ -65,6 +65,37 @@ def best_header_index(rows: list[list[str]], header_score: HeaderScore) -> int:
     return max(range(len(search)), key=lambda i: header_score(search[i]), default=0)
 
 
+def column_letter(number: int) -> str:
+    """The spreadsheet letter of column ``number`` (1 -> ``A``, 27 -> ``AA``)."""
+    letters = ""
+    while number:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def _named_columns(header: list[str], body: list[tuple[int, list[str]]], report: ValidationReport) -> list[str]:
+    """The header without its trailing empty cells, but for those above a value: a column that has
+    values and no header cell (``id,name,...,description,,`` above rows with notes in those
+    places) is kept as ``column_<letter>``, as a spreadsheet names it, and reported."""
+    width = len(header)
+    while width and not header[width - 1] and not any(len(row) >= width and row[width - 1] for _, row in body):
+        width -= 1
+    named = header[:width]
+    for i, cell in enumerate(named):
+        if not cell:
+            named[i] = f"column_{column_letter(i + 1)}"
+            if any(len(row) > i and row[i] for _, row in body):
+                report.add("info", "unnamed_column", letter=column_letter(i + 1), name=named[i])
+    return named
+
+
+def _repeats(row: list[str], header: list[str]) -> bool:
+    """True when ``row`` is the header again (two exports joined into one file, each with its header)."""
+    cells = [cell.lstrip("\ufeff") for cell in row]
+    return cells[: len(header)] == header and not any(cells[len(header) :])
+
+
 def table_from_rows(
     numbered: Iterable[tuple[int, list[str]]],
     report: ValidationReport,
@@ -96,12 +127,15 @@ def table_from_rows(
     header_number, header = nonblank[header_at]
     if header_at > 0:
         report.add("info", "header_offset", rows=(header_number,), row=header_number, count=header_number - 1)
-    while header and not header[-1]:
-        header = header[:-1]
-    width = len(header)
     body = nonblank[header_at + 1 :]
+    written = [cell.lstrip("\ufeff") for cell in header]
+    header = _named_columns(header, body, report)
+    width = len(header)
     records, row_numbers = [], []
     for number, row in body:
+        if row[0].lstrip("\ufeff") == written[0] and _repeats(row, written):
+            report.add("warning", "header_repeated", rows=(number,))
+            continue
         if len(row) > width and any(row[width:]):
             report.add("error", "ragged_row", rows=(number,), found=len(row), expected=width)
             continue

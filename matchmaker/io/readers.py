@@ -80,8 +80,13 @@ def read_bytes_table(
         fail(report, "file_empty")
     suffix = Path(name).suffix.lower()
     kind = _sniff_binary_kind(data)
+    members = _zip_members(data) if kind == "zip" else None
+    if members is not None and not any(member.startswith("xl/") for member in members):
+        _other_archive(members, name, report)
     if suffix in (".xlsx", ".xlsm") or (kind == "zip" and suffix not in (".csv", ".txt", ".tsv")):
         if kind != "zip":
+            if kind is None and not looks_binary(data):
+                fail(report, "text_named_workbook", name=name)
             fail(report, "unreadable", kind="XLSX", reason="it is not a ZIP-based Excel workbook")
         return read_xlsx(data, report, sheet, header_score, limits, clock)
     if suffix == ".parquet" or kind == "parquet":
@@ -89,9 +94,7 @@ def read_bytes_table(
     if suffix == ".xls" or kind == "ole":
         fail(report, "old_excel")
     if kind == "zip":
-        if _is_xlsx(data):
-            fail(report, "renamed_workbook", name=name)
-        fail(report, "binary_file", kind="ZIP archive")
+        fail(report, "renamed_workbook", name=name)
     if kind is not None:
         fail(report, "binary_file", kind=kind)
     if suffix not in _TEXT_SUFFIXES:
@@ -129,9 +132,25 @@ def _sniff_binary_kind(data: bytes) -> str | None:
     return None
 
 
-def _is_xlsx(data: bytes) -> bool:
+def _zip_members(data: bytes) -> list[str] | None:
+    """The names in the ZIP archive ``data``; None when its directory cannot be read (a damaged
+    workbook, reported as such by the workbook reader)."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            return "xl/workbook.xml" in archive.namelist()
-    except (zipfile.BadZipFile, ValueError, OSError, EOFError):
-        return False
+            return archive.namelist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError):
+        return None
+
+
+def _other_archive(members: list[str], name: str, report: ValidationReport) -> None:
+    """Refuse a ZIP archive that holds no Excel workbook: an OpenDocument or Numbers spreadsheet, a
+    Word document, or a packed folder of files (named, so the user knows what to unpack)."""
+    if "mimetype" in members and "content.xml" in members:
+        fail(report, "opendocument", name=name)
+    if any(member.startswith("word/") for member in members):
+        fail(report, "binary_file", kind="Word document (.docx)")
+    if "Index/Document.iwa" in members or any(member.endswith(".iwa") for member in members[:50]):
+        fail(report, "apple_numbers", name=name)
+    files = [member for member in members if not member.endswith("/")]
+    shown = ", ".join(files[:5]) + (" …" if len(files) > 5 else "")
+    fail(report, "zip_archive", name=name, count=len(files), members=shown or "-")

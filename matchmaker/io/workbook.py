@@ -30,8 +30,9 @@ MAX_ARCHIVE_MEMBERS = 10_000
 class _Sheet:
     """One sheet as read: non-blank rows (row number, cell texts), merged ranges, cell notes."""
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, hidden: bool = False) -> None:
         self.name = name
+        self.hidden = hidden
         self.rows: list[tuple[int, list[str]]] = []
         self.merged: list[str] = []
         self.notes = CellNotes()
@@ -111,8 +112,8 @@ def _read_sheet(workbook, name: str, report: ValidationReport, limits: ReadLimit
     from openpyxl.worksheet._read_only import ReadOnlyWorksheet
     from openpyxl.worksheet._reader import WorkSheetParser
 
-    found = _Sheet(name)
     worksheet = workbook[name]
+    found = _Sheet(name, hidden=getattr(worksheet, "sheet_state", "visible") != "visible")
     if not isinstance(worksheet, ReadOnlyWorksheet):  # a chart sheet holds no cells
         return found
     source = worksheet._get_source()
@@ -165,11 +166,17 @@ def _read_sheet(workbook, name: str, report: ValidationReport, limits: ReadLimit
 
 
 def _choose(sheets: list[_Sheet], names: list[str], report: ValidationReport, header_score: HeaderScore) -> _Sheet:
-    """The sheet with the company table: most contract columns named in its header, then most rows."""
+    """The sheet with the company table: a visible one before a hidden one (what the user sees in
+    the workbook is what is read), then most contract columns named in its header, then most rows."""
     scored = [(s.score(header_score), len(s.rows), s) for s in sheets]
     good = [entry for entry in scored if entry[0] >= 2]
     if not good:
         fail(report, "no_sheet", sheets=", ".join(names), required=", ".join(V.REQUIRED_COLUMNS))
+    visible = [entry for entry in good if not entry[2].hidden]
+    if visible and len(visible) < len(good):
+        skipped = ", ".join(entry[2].name for entry in good if entry[2].hidden)
+        report.add("info", "hidden_sheets_skipped", sheets=skipped)
+    good = visible or good
     best = max(score for score, _, _ in good)
     top = sorted((entry for entry in good if entry[0] == best), key=lambda e: -e[1])
     chosen = top[0][2]
@@ -183,6 +190,8 @@ def _choose(sheets: list[_Sheet], names: list[str], report: ValidationReport, he
         )
     elif len(names) > 1:
         report.add("info", "several_sheets", sheets=", ".join(names), sheet=chosen.name)
+    if chosen.hidden:
+        report.add("warning", "hidden_sheet_read", sheet=chosen.name)
     return chosen
 
 

@@ -1,0 +1,209 @@
+"""Hostile and careless profile files, second audit: layouts and encodings that were read wrongly
+(columns refused, hidden, replaced or mangled) or refused with a message that named the wrong
+cause. Every file is written here byte by byte, as the program or person that made it writes it."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import openpyxl
+import pytest
+
+from matchmaker import vocab as V
+from matchmaker.errors import ProfileFileError
+from matchmaker.io.limits import ReadLimits
+from matchmaker.io.profiles import load_profiles, load_profiles_bytes
+
+HEADER = "id,name,country,city,description"
+ROWS = ["DE1,Rheinwerk,DE,Köln,Wir fertigen Getriebe.", "CN1,粤华机器人,CN,佛山,公司生产工业机器人减速器。"]
+
+
+def csv_file(tmp_path, lines: list[str], name: str = "p.csv", encoding: str = "utf-8"):
+    path = tmp_path / name
+    path.write_bytes("\r\n".join(lines).encode(encoding) + b"\r\n")
+    return path
+
+
+def refused(path, **kwargs):
+    with pytest.raises(ProfileFileError) as info:
+        load_profiles(path, **kwargs)
+    return info.value.report
+
+
+def issue(report, code):
+    found = [i for i in report.issues if i.code == code]
+    assert found, f"no {code} in {report.codes()}"
+    return found[0]
+
+
+def by_id(profiles):
+    return profiles.table.set_index(V.ID)
+
+
+# --- columns: none refused, hidden or replaced ----------------------------------------------------------
+def test_columns_with_values_but_no_header_cell_are_kept_as_their_letter(tmp_path):
+    # Excel writes the empty header cells of two note columns as trailing commas
+    lines = [HEADER + ",,", ROWS[0] + ",Messe 2025,A-Kunde", ROWS[1] + ",,B"]
+    profiles = load_profiles(csv_file(tmp_path, lines))
+    assert len(profiles) == 2 and "ragged_row" not in profiles.report.codes()
+    rows = by_id(profiles)
+    assert rows.loc["DE1", "column_F"] == "Messe 2025" and rows.loc["CN1", "column_G"] == "B"
+    named = [i for i in profiles.report.issues if i.code == "unnamed_column"]
+    assert [i.params["name"] for i in named] == ["column_F", "column_G"]
+    assert "column_F" in named[0].message("de") and "column_F" in named[0].message("zh")
+
+
+def test_an_unnamed_column_inside_the_table_gets_its_letter_too(tmp_path):
+    lines = ["id,name,,country,city,description", "DE1,Rheinwerk,x,DE,Köln,Getriebe.", "CN1,粤华,y,CN,佛山,减速器。"]
+    profiles = load_profiles(csv_file(tmp_path, lines))
+    assert list(profiles.table["column_C"]) == ["x", "y"] and "" not in profiles.table.columns
+
+
+def test_repeated_and_reserved_column_names_are_renamed_not_lost(tmp_path):
+    lines = [
+        HEADER + ",note,note,name,row,city_key",
+        ROWS[0] + ",n1,n2,Rheinwerk AG,A7,mine",
+        ROWS[1] + ",n3,n4,Yuehua Robotics,B9,mine too",
+    ]
+    profiles = load_profiles(csv_file(tmp_path, lines))
+    table = profiles.table
+    assert not table.columns.duplicated().any()
+    rows = by_id(profiles)
+    assert rows.loc["DE1", V.NAME] == "Rheinwerk" and rows.loc["DE1", "name_2"] == "Rheinwerk AG"
+    assert (rows.loc["DE1", "note"], rows.loc["DE1", "note_2"]) == ("n1", "n2")
+    assert rows.loc["CN1", "row_2"] == "B9" and rows.loc["CN1", "row"] == 3  # the spreadsheet row stays ours
+    assert rows.loc["CN1", "city_key_2"] == "mine too" and rows.loc["CN1", V.CITY_KEY] == "foshan"
+    renamed = {i.params["name"]: i.params["new"] for i in profiles.report.issues if i.code == "column_renamed"}
+    assert renamed == {"note": "note_2", "name": "name_2", "row": "row_2", "city_key": "city_key_2"}
+
+
+def test_rows_of_empty_cells_below_the_table_do_not_count_as_companies(tmp_path):
+    path = tmp_path / "p.csv"
+    path.write_bytes(("\r\n".join([HEADER, *ROWS]) + "\r\n" + ",,,,\r\n" * 300).encode())
+    profiles = load_profiles(path, limits=ReadLimits(max_rows=100))
+    assert len(profiles) == 2 and profiles.report.usable
+
+
+def test_a_concatenated_export_skips_the_repeated_header_with_a_warning(tmp_path):
+    lines = [HEADER, *ROWS, "\ufeff" + HEADER, "CN2,美的集团,CN,佛山,家电。"]
+    profiles = load_profiles(csv_file(tmp_path, lines, name="joined.csv"))
+    assert sorted(profiles.table[V.ID]) == ["CN1", "CN2", "DE1"]
+    assert issue(profiles.report, "header_repeated").rows == (4,) and "bad_country" not in profiles.report.codes()
+
+
+def workbook_bytes(sheets: list[tuple[str, list[list], bool]]) -> bytes:
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for title, rows, hidden in sheets:
+        sheet = book.create_sheet(title)
+        for row in rows:
+            sheet.append(row)
+        sheet.sheet_state = "hidden" if hidden else "visible"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def test_a_hidden_sheet_with_more_rows_does_not_replace_the_visible_table(tmp_path):
+    header = HEADER.split(",")
+    visible = [header, ["DE1", "Rheinwerk", "DE", "Köln", "x"], ["CN1", "粤华", "CN", "佛山", "y"]]
+    old = [header] + [[f"X{i}", "Alt", "DE", "Köln", "x"] for i in range(10)]
+    path = tmp_path / "book.xlsx"
+    path.write_bytes(workbook_bytes([("Firmen", visible, False), ("Archiv", old, True)]))
+    profiles = load_profiles(path)
+    assert sorted(profiles.table[V.ID]) == ["CN1", "DE1"]
+    assert issue(profiles.report, "hidden_sheets_skipped").params["sheets"] == "Archiv"
+    # when only a hidden sheet holds the table, it is read, with a warning
+    path.write_bytes(workbook_bytes([("Notizen", [["Hinweis"]], False), ("Firmen", visible, True)]))
+    profiles = load_profiles(path)
+    assert len(profiles) == 2 and issue(profiles.report, "hidden_sheet_read").severity == "warning"
+
+
+# --- encodings and delimiters -------------------------------------------------------------------------
+def test_german_csv_from_excel_for_mac_is_read_as_mac_roman(tmp_path):
+    lines = [
+        "id;name;country;city;description",
+        "DE1;Müller Präzision;DE;Köln;Zahnräder für Getriebe",
+        "CN1;Yuehua;CN;Foshan;x",
+    ]
+    profiles = load_profiles(csv_file(tmp_path, lines, encoding="mac_roman"))
+    rows = by_id(profiles)
+    assert rows.loc["DE1", V.NAME] == "Müller Präzision" and rows.loc["DE1", V.CITY] == "Köln"
+    assert issue(profiles.report, "encoding_used").params["encoding"] == "Mac OS Roman"
+    # Windows-1252 with umlauts and a euro sign stays Windows-1252
+    lines[1] = "DE1;Müller Präzision;DE;Köln;Zahnräder ab 5 €, Škoda-Zulieferer"
+    rows = by_id(load_profiles(csv_file(tmp_path, lines, encoding="cp1252")))
+    assert rows.loc["DE1", V.DESCRIPTION] == "Zahnräder ab 5 €, Škoda-Zulieferer"
+
+
+def test_quoted_values_after_a_space_keep_their_delimiters_and_lose_their_quotes(tmp_path):
+    lines = [HEADER, 'DE1, "Rheinwerk, Köln", DE, Köln, "Getriebe, Wellen"', 'CN1, "粤华", CN, 佛山, "减速器"']
+    profiles = load_profiles(csv_file(tmp_path, lines))
+    rows = by_id(profiles)
+    assert rows.loc["DE1", V.NAME] == "Rheinwerk, Köln" and rows.loc["CN1", V.NAME] == "粤华"
+    assert rows.loc["DE1", V.DESCRIPTION] == "Getriebe, Wellen" and "stray_quote" not in profiles.report.codes()
+
+
+def test_text_after_a_closing_quote_is_reported_on_its_row(tmp_path):
+    lines = [HEADER, '"DE1" , Rheinwerk,DE,Köln,x', 'DE2,"Rhein" GmbH,DE,Köln,x', ROWS[1], 'CN2,"a\nb" c,CN,佛山,y']
+    profiles = load_profiles(csv_file(tmp_path, lines))
+    found = issue(profiles.report, "stray_quote")
+    assert found.rows == (3, 5) and found.severity == "warning"
+    assert by_id(profiles).loc["DE2", V.NAME] == "Rhein GmbH"  # as a spreadsheet program reads it
+    assert "Rhein" in found.message("de") and "引号" in found.message("zh")
+
+
+@pytest.mark.parametrize("wide", ["，", "、", "；"])
+def test_full_width_delimiters_are_named_instead_of_one_column(tmp_path, wide):
+    lines = [wide.join(HEADER.split(",")), wide.join(["DE1", "Rheinwerk", "DE", "Koeln", "Getriebe"])]
+    report = refused(csv_file(tmp_path, lines))
+    assert report.codes() == {"delimiter_fullwidth"}
+    found = issue(report, "delimiter_fullwidth")
+    assert found.params["char"] == wide and wide in found.message("zh") and "single" not in found.message("en")
+
+
+def test_terminal_escape_sequences_of_a_first_line_are_not_echoed(tmp_path):
+    path = tmp_path / "p.csv"
+    path.write_bytes(b"\x1b[2J\x1b[31mFirmenliste ISA " + b"Stand Mai 2026 " * 10 + b"\nRheinwerk\nYuehua\n")
+    report = refused(path)
+    assert report.codes() == {"single_column"}
+    assert "\x1b" not in report.render("en") and "[31mFirmenliste ISA Stand" in report.render("en")
+
+
+# --- archives and renamed files ----------------------------------------------------------------------
+def zipped(members: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    "members, name, code",
+    [
+        ({"export/companies.csv": b"id,name\n", "export/readme.txt": b"x"}, "companies.zip", "zip_archive"),
+        ({"companies.csv": b"id,name\n"}, "companies.csv", "zip_archive"),
+        (
+            {"mimetype": b"application/vnd.oasis.opendocument.spreadsheet", "content.xml": b"<x/>"},
+            "f.ods",
+            "opendocument",
+        ),
+        ({"Index/Document.iwa": b"\x00", "Metadata/x.plist": b""}, "f.numbers", "apple_numbers"),
+    ],
+)
+def test_archives_that_hold_no_workbook_say_what_they_are(members, name, code):
+    with pytest.raises(ProfileFileError) as info:
+        load_profiles_bytes(zipped(members), name)
+    report = info.value.report
+    assert report.codes() == {code}
+    text = report.render("en")
+    assert "KeyError" not in text and "damaged" not in text
+    if code == "zip_archive":
+        assert "companies.csv" in text and "Unpack" in text
+
+
+def test_a_csv_named_xlsx_says_it_is_text(tmp_path):
+    report = refused(csv_file(tmp_path, [HEADER, *ROWS], name="companies.xlsx"))
+    assert report.codes() == {"text_named_workbook"} and ".csv" in report.render("en")
