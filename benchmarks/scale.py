@@ -69,12 +69,14 @@ RECALL = """
 import json, sys, time, numpy as np, pandas as pd
 from matchmaker import config
 from matchmaker import vocab as V
+from matchmaker.io.limits import ReadLimits
 from matchmaker.io.profiles import load_profiles
 from matchmaker.retrieval.two_stage import CandidateSearch, recall_against
 from matchmaker.scoring.matcher import Matcher
 from matchmaker.scoring.ranking import rank_exhaustive
 environment = config.Environment.read()
-matcher = Matcher(model=environment.model, cache_dir=str(environment.cache_dir)).fit(load_profiles(sys.argv[1]))
+limits = ReadLimits(**json.loads(sys.argv[4]))
+matcher = Matcher(model=environment.model, cache_dir=str(environment.cache_dir)).fit(load_profiles(sys.argv[1], limits=limits))
 table = pd.read_csv(sys.argv[2], dtype={V.SOURCE_ID: str, V.TARGET_ID: str})
 fitted, weights, rng = matcher.fitted_, matcher.weights_, np.random.default_rng(0)
 recalls, latencies = {}, []
@@ -93,6 +95,19 @@ for direction in V.DIRECTIONS:
 print(json.dumps({"recall": recalls, "one_company_ms": 1000 * float(np.median(latencies)),
                   "one_company_p95_ms": 1000 * float(np.percentile(latencies, 95)), "search_build_s": build}))
 """
+
+
+def read_limits(n: int, companies: Path) -> dict[str, int]:
+    """Read limits that admit the generated file (from 250,000 a side it is above the defaults)."""
+    from matchmaker.io.limits import MAX_CELLS, MAX_FILE_BYTES, MAX_ROWS, MAX_SECONDS
+
+    size = companies.stat().st_size
+    return {
+        "max_bytes": max(MAX_FILE_BYTES, 2 * size // 2**20 * 2**20),
+        "max_rows": max(MAX_ROWS, 2 * n),
+        "max_cells": max(MAX_CELLS, 2 * n * 40),
+        "max_seconds": int(max(MAX_SECONDS, n / 250)),
+    }
 
 
 def one(n: int, args: argparse.Namespace, folder: Path) -> None:
@@ -114,12 +129,15 @@ def one(n: int, args: argparse.Namespace, folder: Path) -> None:
         cached_run = timed([python, "-c", CACHED, str(texts)])
         figures["minimal, cached"] = (cached_run[0], cached_run[1], cached_run[3])
     out = folder / "recommendations.csv"
-    command = [matchmaker, "recommend", str(companies), "--top-k", "20", "--out", str(out), "--quiet"]
+    limits = read_limits(n, companies)
+    options = [f"--max-file-mb={limits['max_bytes'] // 2**20}", f"--max-rows={limits['max_rows']}"]
+    options += [f"--max-cells={limits['max_cells']}", f"--max-seconds={limits['max_seconds']}"]
+    command = [matchmaker, "recommend", str(companies), *options, "--top-k", "20", "--out", str(out), "--quiet"]
     profiler = [str(BIN / "pyinstrument"), "-o", args.profile] if args.profile else []
     run = timed([*profiler, *command, "--ranking", args.ranking])
     figures[f"recommend ({args.ranking})"] = (run[0], run[1], run[3])
     if args.exhaustive:
-        run = timed([*command[:-3], str(folder / "exact.csv"), "--quiet", "--ranking", "exact"])
+        run = timed([*command[:-2], str(folder / "exact.csv"), "--quiet", "--ranking", "exact"])
         figures["recommend (exact)"] = (run[0], run[1], run[3])
     base, cached = (figures.get(name, (float("nan"),))[0] for name in ("minimal job", "minimal, cached"))
     print(f"{n:,} x {n:,}, top-20 both ways (embed {embed[0]:.1f} s + flat search {search[0]:.1f} s):")
@@ -135,7 +153,9 @@ def one(n: int, args: argparse.Namespace, folder: Path) -> None:
             f"{seconds / base:5.2f}x minimal job  {seconds / cached:5.2f}x minimal, cached"
         )
     if args.recall:
-        _, peak, output, _ = timed([python, "-c", RECALL, str(companies), str(out), str(args.recall)])
+        _, peak, output, _ = timed(
+            [python, "-c", RECALL, str(companies), str(out), str(args.recall), json.dumps(limits)]
+        )
         found = json.loads(output.strip().splitlines()[-1])
         print(
             f"  recall of the exhaustive top-20 over {args.recall} sources per direction: "
