@@ -219,7 +219,8 @@ def _records(text: str, delimiter: str, report: ValidationReport, limits: ReadLi
         if clock.over():
             fail(report, "time_limit", row=f"{number:,}", limit=f"{limits.max_seconds:g}")
         yield number, row
-    if last_line > first_line and _unclosed_quote(text, first_line, delimiter):
+    # the last record: a quote it opens and never closes swallowed the rest of the file (or just its line break)
+    if number and '"' in text and _unclosed_quote(text, first_line, delimiter):
         fail(report, "unclosed_quote", rows=(number,), line=first_line)
 
 
@@ -275,10 +276,11 @@ def _unclosed_quote(text: str, line: int, delimiter: str) -> bool:
 def _detect_delimiter(text: str, header_score: HeaderScore) -> str | None:
     """The delimiter under which the first records are most consistent with the header.
 
-    Each candidate parses the first records; it must give a header of at least two cells, and the
-    share of records with exactly the header's width decides, then how many header cells name
-    known columns, then the width. Without a known column name the header is the first record of
-    the most common width (title rows above it have one cell)."""
+    Each candidate parses the first records; it must give a header of at least two cells, and
+    whether most records (80 %) fit the header's width or the header names two known columns
+    decides, then how many header cells name known columns, then the share that fits, then the
+    width. Without a known column name the header is the first record of the most common width
+    (title rows above it have one cell)."""
     head = text[: 2**20]  # the first records are enough, and a megabyte holds far more than 200
     best, best_key = None, None
     for delimiter in DELIMITERS:
@@ -304,7 +306,9 @@ def _detect_delimiter(text: str, header_score: HeaderScore) -> str | None:
             continue
         body = records[at + 1 :] or [records[at]]
         consistent = sum(len(r) <= width for r in body) / len(body)
-        key = (consistent >= 0.8, header_score(records[at]), consistent, width)
+        # a header naming known columns decides even when rows disagree (they are reported one by one)
+        score = header_score(records[at])
+        key = (consistent >= 0.8 or score >= 2, score, consistent, width)
         if best_key is None or key > best_key:
             best, best_key = delimiter, key
     if best_key is None or not best_key[0]:

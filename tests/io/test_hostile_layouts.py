@@ -207,3 +207,16 @@ def test_archives_that_hold_no_workbook_say_what_they_are(members, name, code):
 def test_a_csv_named_xlsx_says_it_is_text(tmp_path):
     report = refused(csv_file(tmp_path, [HEADER, *ROWS], name="companies.xlsx"))
     assert report.codes() == {"text_named_workbook"} and ".csv" in report.render("en")
+
+
+def test_a_short_file_whose_rows_have_extra_fields_names_those_rows(tmp_path):
+    # two of three rows have a comma too many: the header still says which delimiter separates columns
+    lines = [HEADER, ROWS[0] + ",Messe", ROWS[1], "DE2,Zweiwerk,DE,Aachen,Wellen, Lager"]
+    report = refused(csv_file(tmp_path, lines))
+    assert "single_column" not in report.codes()
+    assert [i.rows for i in report.issues if i.code == "ragged_row"] == [(2, 4)]
+
+
+def test_a_quote_left_open_in_the_last_line_is_located(tmp_path):
+    report = refused(csv_file(tmp_path, [HEADER, ROWS[0], 'CN1,"粤华,CN,佛山,减速器']))
+    assert issue(report, "unclosed_quote").params["line"] == 3
