@@ -80,7 +80,11 @@ def read_bytes_table(
         fail(report, "file_empty")
     suffix = Path(name).suffix.lower()
     kind = _sniff_binary_kind(data)
+    if kind == "ole" and "EncryptedPackage".encode("utf-16-le") in data:
+        fail(report, "encrypted_workbook", name=name)
     members = _zip_members(data) if kind == "zip" else None
+    if members is not None and "xl/workbook.bin" in members:
+        fail(report, "binary_workbook", name=name)
     if members is not None and not any(member.startswith("xl/") for member in members):
         _other_archive(members, name, report)
     if suffix in (".xlsx", ".xlsm") or (kind == "zip" and suffix not in (".csv", ".txt", ".tsv")):

@@ -15,6 +15,7 @@ them (:mod:`matchmaker.io.values`).
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 
 from matchmaker import vocab as V
@@ -25,6 +26,7 @@ from matchmaker.io.values import cell_text
 
 # More parts than any workbook of one table has; the directory of a ZIP is read into memory at once.
 MAX_ARCHIVE_MEMBERS = 10_000
+_STRICT = b"purl.oclc.org/ooxml/spreadsheetml/main"
 
 
 class _Sheet:
@@ -82,8 +84,13 @@ def _check_archive(data: bytes, report: ValidationReport, limits: ReadLimits) ->
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             members = archive.infolist()
+            names = {member.filename for member in members}
+            # 'Strict Open XML' (an option of Excel's Save as): its namespaces are unknown to openpyxl
+            strict = "xl/workbook.xml" in names and _STRICT in archive.open("xl/workbook.xml").read(4096)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError) as exc:
         fail(report, "unreadable", kind="XLSX", reason=f"the ZIP archive is damaged ({exc})")
+    if strict:
+        fail(report, "strict_workbook")
     if len(members) > MAX_ARCHIVE_MEMBERS:
         fail(report, "archive_members", found=f"{len(members):,}", limit=f"{MAX_ARCHIVE_MEMBERS:,}")
     unpacked = sum(member.file_size for member in members)
@@ -142,6 +149,8 @@ def _read_sheet(workbook, name: str, report: ValidationReport, limits: ReadLimit
                 if cell["data_type"] in ("n", "d") and cell["style_id"]:
                     fmt = ReadOnlyCell(worksheet, number, cell["column"], None, "n", cell["style_id"]).number_format
                 text, note = cell_text(cell["value"], fmt)
+                if "_x" in text and cell["data_type"] in ("s", "str", "inlineStr"):
+                    text = _unescape(text)
                 row[cell["column"] - 1] = text
                 if note:
                     found.notes.add(note, cell["column"] - 1, number, text)
@@ -163,6 +172,15 @@ def _read_sheet(workbook, name: str, report: ValidationReport, limits: ReadLimit
     finally:
         source.close()
     return found
+
+
+def _unescape(text: str) -> str:
+    """A cell's text as Excel means it: ``_x000D_`` is a carriage return, ``_x005F_`` an underscore
+    (ECMA-376's escape for characters XML cannot hold). openpyxl leaves the escapes in the text."""
+    return _ESCAPED.sub(lambda m: chr(int(m.group(1), 16)), text)
+
+
+_ESCAPED = re.compile("_x([0-9A-Fa-f]{4})_")
 
 
 def _choose(sheets: list[_Sheet], names: list[str], report: ValidationReport, header_score: HeaderScore) -> _Sheet:

@@ -1,0 +1,95 @@
+"""Hostile and unusual workbooks, as Excel, LibreOffice and export tools write them: escaped
+characters in cell text, and workbook kinds that cannot be read (password-protected, binary,
+Strict Open XML), each named as what it is rather than as a damaged file."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import openpyxl
+import pytest
+
+from matchmaker import vocab as V
+from matchmaker.errors import ProfileFileError
+from matchmaker.io.profiles import load_profiles_bytes
+
+HEADER = ["id", "name", "country", "city", "description"]
+ROWS = [["DE1", "Rheinwerk", "DE", "Köln", "Getriebe."], ["CN1", "粤华", "CN", "佛山", "减速器。"]]
+SHEET = "xl/worksheets/sheet1.xml"
+
+
+def workbook() -> bytes:
+    book = openpyxl.Workbook()
+    for row in [HEADER, *ROWS]:
+        book.active.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def rezipped(data: bytes, change) -> bytes:
+    source, out = zipfile.ZipFile(io.BytesIO(data)), io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name in source.namelist():
+            archive.writestr(name, change(name, source.read(name)))
+    return out.getvalue()
+
+
+def inline(ref: str, text: str) -> str:
+    return f'<c r="{ref}" t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
+
+
+def sheet_xml(rows: list[list[str]]) -> bytes:
+    cells = "".join(
+        f'<row r="{n}">' + "".join(inline(f"{chr(65 + i)}{n}", v) for i, v in enumerate(row)) + "</row>"
+        for n, row in enumerate(rows, start=1)
+    )
+    namespace = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    return f'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{namespace}"><sheetData>{cells}</sheetData></worksheet>'.encode()
+
+
+def refused(data: bytes, name: str):
+    with pytest.raises(ProfileFileError) as info:
+        load_profiles_bytes(data, name)
+    return info.value.report
+
+
+def test_escaped_characters_in_cell_text_read_as_excel_shows_them():
+    # Excel stores a carriage return in a cell as _x000D_ and a literal "_x" as _x005F_x
+    rows = [HEADER, ["DE1", "Rhein_x000D_werk", "DE", "Köln", "Zeile 1_x000D_\nZeile 2, Code _x005F_x0041_"], ROWS[1]]
+    data = rezipped(workbook(), lambda name, content: sheet_xml(rows) if name == SHEET else content)
+    table = load_profiles_bytes(data, "p.xlsx").table.set_index(V.ID)
+    assert table.loc["DE1", V.NAME] == "Rhein\rwerk"
+    assert table.loc["DE1", V.DESCRIPTION] == "Zeile 1\r\nZeile 2, Code _x0041_"
+
+
+def test_a_password_protected_workbook_is_named_as_such():
+    # an encrypted workbook is an OLE compound file holding the streams EncryptionInfo and EncryptedPackage
+    data = bytearray(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(4096))
+    data[1024:1056] = "EncryptedPackage".encode("utf-16-le")
+    data[2048:2076] = "EncryptionInfo".encode("utf-16-le")
+    for name in ("companies.xlsx", "companies.csv"):
+        report = refused(bytes(data), name)
+        assert report.codes() == {"encrypted_workbook"}
+        assert (
+            "password" in report.render("en")
+            and "Kennwort" in report.render("de")
+            and ".xls)" not in report.render("en")
+        )
+
+
+def test_an_excel_binary_workbook_is_named_as_such():
+    buffer = io.BytesIO(workbook())
+    with zipfile.ZipFile(buffer, "a") as archive:
+        archive.writestr("xl/workbook.bin", b"\x83\x01\x00")
+    report = refused(buffer.getvalue(), "companies.xlsb")
+    assert report.codes() == {"binary_workbook"} and ".xlsb" in report.render("zh")
+
+
+def test_a_strict_open_xml_workbook_is_named_as_such():
+    strict = b"http://purl.oclc.org/ooxml/spreadsheetml/main"
+    transitional = b"http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    data = rezipped(workbook(), lambda name, content: content.replace(transitional, strict))
+    report = refused(data, "companies.xlsx")
+    assert report.codes() == {"strict_workbook"} and "no_sheet" not in report.codes()
