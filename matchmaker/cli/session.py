@@ -12,6 +12,11 @@ from matchmaker.errors import MatchmakerError
 log = logging.getLogger("matchmaker")
 
 
+def database_url(args) -> str:
+    """``--database``, else the environment's database (MATCHMAKER_DATABASE_URL or the user's SQLite file)."""
+    return args.database or C.Environment.read().database_url
+
+
 def read_secret(what: str) -> str:
     """One line of standard input (a password); asked for without echo on a terminal."""
     if sys.stdin.isatty():
@@ -33,8 +38,8 @@ def open_platform(args):
 
     if getattr(args, "_platform", None) is not None:
         return args._platform
+    engine = open_database(database_url(args))
     environment = C.Environment.read()
-    engine = open_database(args.database or environment.database_url)
     login = getattr(args, "as_login", None)
     if login:
         settings = AccountSettings(environment.session_hours, environment.max_failed_sign_ins, environment.lock_minutes)
