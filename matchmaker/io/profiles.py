@@ -168,7 +168,8 @@ _ALIAS_INDEX = {fold(alias): column for column, aliases in HEADER_ALIASES.items(
 
 _TRUE = {fold(v) for v in ("true", "yes", "ja", "y", "j", "1", "x", "是", "同意", "wahr")}
 _FALSE = {fold(v) for v in ("false", "no", "nein", "n", "0", "否", "不同意", "falsch")}
-_HTML = re.compile(r"<\s*/?\s*[a-zA-Z][^>]*>|&[a-z]+;")
+# [^<>] keeps each try to the next "<": with [^>] a cell of 50,000 "<a" took seconds (quadratic)
+_HTML = re.compile(r"<\s*/?\s*[a-zA-Z][^<>]*>|&[a-z]+;")
 _LIST_SPLIT = re.compile(r"[;；,，、|/]")
 _COOPERATION_SPLIT = re.compile(r"[;；,，、|]")
 _LANGUAGE_SPELLINGS = {

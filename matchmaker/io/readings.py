@@ -137,6 +137,8 @@ _GROUPED = re.compile(r"^\d{1,3}(?:([.,' \u00a0\u202f])\d{3})(?:\1\d{3})*(?:(?!\
 _PLAIN = re.compile(r"^\d+(?:[.,]\d+)?$")
 _RANGE = re.compile(r"^(.+?)\s*(?:-|–|—|~|～|bis|to|至|到)\s*(.+)$", re.IGNORECASE)
 _CHINESE_UNITS = {"万": 10_000, "千": 1_000}
+# Longer than any way of writing a head count ("ungefähr 1.200 Mitarbeiterinnen und Mitarbeiter" is 45)
+_LONGEST_EMPLOYEES = 100
 
 
 def band_of(count: float) -> str:
@@ -150,8 +152,8 @@ def read_employees(text: str) -> tuple[str | None, str | None]:
     ``employees_about`` (ca. 500, 500+), ``employees_unit`` (1.2万), ``employees_range`` (100-200:
     the band of its middle)."""
     value = unicodedata.normalize("NFKC", text).strip()
-    if not value:
-        return None, None
+    if not value or len(value) > _LONGEST_EMPLOYEES:
+        return None, None  # no count or band is that long; the patterns below would take quadratic time
     if _band_key(value) in _BANDS:
         return _BANDS[_band_key(value)], None
     count, note = _count(value)

@@ -1,0 +1,41 @@
+"""Hostile cell values: text built to make the readings' patterns take quadratic time. A profiles
+file of a few rows must be checked in well under a second per row, whatever its cells hold."""
+
+from __future__ import annotations
+
+import time
+
+import pandas as pd
+from helpers import write_csv
+
+from matchmaker.io.profiles import validate_file
+
+HEADER = ["id", "name", "country", "city", "description", "employees"]
+
+
+def timed_report(tmp_path, rows):
+    path = write_csv(tmp_path / "p.csv", pd.DataFrame(rows, columns=HEADER))
+    started = time.perf_counter()
+    report = validate_file(path)
+    return report, time.perf_counter() - started
+
+
+def test_many_unclosed_tags_in_a_text_are_checked_in_linear_time(tmp_path):
+    # 50,000 "<a" and no ">": the markup check tried every "<" up to the end of the cell (5 s a cell)
+    rows = [[f"DE{i}", "Rheinwerk", "DE", "Köln", "<a" * 50_000, "10"] for i in range(5)]
+    rows.append(["CN1", "粤华", "CN", "佛山", "减速器。", "10"])
+    report, seconds = timed_report(tmp_path, rows)
+    assert report.usable and "html_text" not in report.codes()
+    assert seconds < 10, f"{seconds:.1f} s"
+
+
+def test_a_long_employees_cell_is_refused_quickly_with_a_warning(tmp_path):
+    # "1", 100,000 spaces, "x": the unit pattern backtracked over the spaces from every position (minutes)
+    rows = [
+        ["DE1", "Rheinwerk", "DE", "Köln", "Getriebe.", "1" + " " * 100_000 + "x"],
+        ["CN1", "粤华", "CN", "佛山", "减速器。", "约500人"],
+    ]
+    report, seconds = timed_report(tmp_path, rows)
+    found = [i for i in report.issues if i.code == "bad_employees"]
+    assert [i.rows for i in found] == [(2,)] and "employees_about" in report.codes()
+    assert seconds < 10, f"{seconds:.1f} s"
