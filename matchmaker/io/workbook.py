@@ -177,7 +177,12 @@ def _read_sheet(workbook, name: str, report: ValidationReport, limits: ReadLimit
 def _unescape(text: str) -> str:
     """A cell's text as Excel means it: ``_x000D_`` is a carriage return, ``_x005F_`` an underscore
     (ECMA-376's escape for characters XML cannot hold). openpyxl leaves the escapes in the text."""
-    return _ESCAPED.sub(lambda m: chr(int(m.group(1), 16)), text)
+    text = _ESCAPED.sub(lambda m: chr(int(m.group(1), 16)), text)
+    if any("\ud800" <= ch <= "\udfff" for ch in text):
+        # _xD83D__xDE00_ is one character written as its UTF-16 halves; a half alone is none (U+FFFD),
+        # since no file could be written with it
+        text = text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+    return text
 
 
 _ESCAPED = re.compile("_x([0-9A-Fa-f]{4})_")

@@ -64,6 +64,14 @@ def test_escaped_characters_in_cell_text_read_as_excel_shows_them():
     assert table.loc["DE1", V.DESCRIPTION] == "Zeile 1\r\nZeile 2, Code _x0041_"
 
 
+def test_escaped_utf16_halves_become_their_character_or_a_replacement_mark():
+    rows = [HEADER, ["DE1", "Robo _xD83E__xDD16_", "DE", "Köln", "half _xD800_ alone"], ROWS[1]]
+    data = rezipped(workbook(), lambda name, content: sheet_xml(rows) if name == SHEET else content)
+    table = load_profiles_bytes(data, "p.xlsx").table.set_index(V.ID)
+    assert table.loc["DE1", V.NAME] == "Robo 🤖" and table.loc["DE1", V.DESCRIPTION] == "half \ufffd alone"
+    table.to_csv(io.BytesIO(), encoding="utf-8")  # writable: no lone surrogate left
+
+
 def test_a_password_protected_workbook_is_named_as_such():
     # an encrypted workbook is an OLE compound file holding the streams EncryptionInfo and EncryptedPackage
     data = bytearray(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(4096))
