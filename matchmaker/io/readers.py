@@ -3,7 +3,7 @@
 CSV and other delimited text (:mod:`.delimited`: encodings and delimiters detected), XLSX
 (:mod:`.workbook`: the sheet with the company table, a header row below title rows, merged header
 cells reported) and Parquet (:mod:`.columnar`). Every cell comes back as ``str`` ("" when empty):
-nothing is evaluated, a formula stays its text. Problems that make the file unreadable raise
+nothing is evaluated (an XLSX formula reads as the value saved with it). Problems that make the file unreadable raise
 :class:`ProfileFileError` carrying a report; everything else is collected in the report for the
 caller to extend. Every read is bounded by a :class:`~matchmaker.io.limits.ReadLimits`.
 """

@@ -8,8 +8,9 @@ exist with their coordinates: blank rows cost nothing, and a cell beyond the col
 read with its address.
 
 The sheet with the company table is the one whose header names most contract columns, then the one
-with most rows. Formulas stay their text; date cells and zero-padded numbers read as the sheet shows
-them (:mod:`matchmaker.io.values`).
+with most rows. A formula cell reads as the value the spreadsheet program saved with it (its text
+when none was saved; nothing is calculated here); date cells and zero-padded numbers read as the
+sheet shows them (:mod:`matchmaker.io.values`).
 """
 
 from __future__ import annotations
@@ -117,7 +118,6 @@ def _read_sheet(workbook, name: str, report: ValidationReport, limits: ReadLimit
     from openpyxl.cell.read_only import ReadOnlyCell
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet._read_only import ReadOnlyWorksheet
-    from openpyxl.worksheet._reader import WorkSheetParser
 
     worksheet = workbook[name]
     found = _Sheet(name, hidden=getattr(worksheet, "sheet_state", "visible") != "visible")
@@ -125,7 +125,7 @@ def _read_sheet(workbook, name: str, report: ValidationReport, limits: ReadLimit
         return found
     source = worksheet._get_source()
     try:
-        parser = WorkSheetParser(
+        parser = _parser_class()(
             source,
             worksheet._shared_strings,
             data_only=False,
@@ -149,6 +149,10 @@ def _read_sheet(workbook, name: str, report: ValidationReport, limits: ReadLimit
                 if cell["data_type"] in ("n", "d") and cell["style_id"]:
                     fmt = ReadOnlyCell(worksheet, number, cell["column"], None, "n", cell["style_id"]).number_format
                 text, note = cell_text(cell["value"], fmt)
+                if cell["data_type"] == "f":
+                    found.notes.add("formula_uncalculated", cell["column"] - 1, number, text)
+                elif cell.get("formula"):
+                    found.notes.add("formula_values", cell["column"] - 1, number, text)
                 if "_x" in text and cell["data_type"] in ("s", "str", "inlineStr"):
                     text = _unescape(text)
                 row[cell["column"] - 1] = text
@@ -172,6 +176,28 @@ def _read_sheet(workbook, name: str, report: ValidationReport, limits: ReadLimit
     finally:
         source.close()
     return found
+
+
+def _parser_class():
+    """openpyxl's streaming sheet parser, reading a formula cell as the value Excel calculated and
+    saved with it (what the user sees in the sheet: ``="DE"&ROW()`` as ``DE2``), marked
+    ``formula``; a formula without a saved value (a workbook written by a program that does not
+    calculate) stays its text, of data type ``f``. Nothing is ever calculated here."""
+    from openpyxl.worksheet._reader import FORMULA_TAG, VALUE_TAG, WorkSheetParser
+
+    class CalculatedValues(WorkSheetParser):
+        def parse_cell(self, element):
+            if element.find(FORMULA_TAG) is None or not element.findtext(VALUE_TAG):
+                return super().parse_cell(element)
+            self.data_only = True
+            try:
+                cell = super().parse_cell(element)
+            finally:
+                self.data_only = False
+            cell["formula"] = True
+            return cell
+
+    return CalculatedValues
 
 
 def _unescape(text: str) -> str:

@@ -101,3 +101,34 @@ def test_a_strict_open_xml_workbook_is_named_as_such():
     data = rezipped(workbook(), lambda name, content: content.replace(transitional, strict))
     report = refused(data, "companies.xlsx")
     assert report.codes() == {"strict_workbook"} and "no_sheet" not in report.codes()
+
+
+def formula(ref: str, source: str, cached: str | None, kind: str = "str") -> str:
+    saved = f"<v>{cached}</v>" if cached is not None else ""
+    return f'<c r="{ref}" t="{kind}"><f>{source}</f>{saved}</c>' if kind else f'<c r="{ref}"><f>{source}</f>{saved}</c>'
+
+
+def test_formula_cells_read_as_the_values_excel_saved_with_them():
+    # ids made by a formula (="DE"&ROW()), a computed head count, and a formula no program calculated
+    cells = [
+        formula("A2", '"DE"&amp;ROW()', "DE2"),
+        inline("B2", "Rheinwerk"),
+        inline("C2", "DE"),
+        inline("D2", "Köln"),
+        inline("E2", "Getriebe."),
+        formula("F2", "SUM(1000,200)", "1200", kind=""),
+    ]
+    uncalculated = [inline("A3", "CN1"), formula("B3", 'A3&amp;" Ltd"', None), inline("C3", "CN"), inline("D3", "佛山")]
+    header = "".join(inline(f"{chr(65 + i)}1", v) for i, v in enumerate(HEADER + ["employees"]))
+    namespace = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    xml = (
+        f'<worksheet xmlns="{namespace}"><sheetData><row r="1">{header}</row><row r="2">{"".join(cells)}</row>'
+        f'<row r="3">{"".join(uncalculated)}</row></sheetData></worksheet>'
+    ).encode()
+    profiles = load_profiles_bytes(rezipped(workbook(), lambda n, c: xml if n == SHEET else c), "p.xlsx")
+    table = profiles.table.set_index(V.ID)
+    assert list(table.index) == ["DE2", "CN1"] and table.loc["DE2", V.EMPLOYEES] == "1200"
+    assert table.loc["DE2", V.SIZE_BAND] == "1000+" and table.loc["CN1", V.NAME] == '=A3&" Ltd"'
+    notes = {i.code: i for i in profiles.report.issues if i.code.startswith("formula_")}
+    assert notes["formula_values"].rows == (2,) and notes["formula_uncalculated"].rows == (3,)
+    assert "Excel" in notes["formula_uncalculated"].message("en")
