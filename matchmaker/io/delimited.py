@@ -1,10 +1,10 @@
 """CSV and other delimited text: the encoding, the delimiter and the records, within the read limits.
 
-Encodings: UTF-8 (with or without BOM), UTF-16 and UTF-32 with a BOM, UTF-16 without a BOM (told by
-its zero bytes), GB18030 and Windows-1252 (accepted only when the text they give is plausible).
-Delimiters: comma, semicolon, tab or vertical bar, the one under which the first records agree
-with the header. A file that is text but for a few stray NUL bytes is read, and the cells that held
-them are named (see :func:`matchmaker.io.raw.table_from_rows`).
+Encodings: see :mod:`matchmaker.io.encodings`. Lines end at CR LF, LF or CR; in a file whose lines
+end in LF a lone CR is a character of its cell. Delimiters: comma, semicolon, tab or vertical bar,
+the one under which the first records agree with the header. A file that is text but for a few
+stray NUL bytes is read, and the cells that held them are named (see
+:func:`matchmaker.io.raw.table_from_rows`).
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import io
 import re
 import sys
 
+from matchmaker.io.encodings import decode
 from matchmaker.io.limits import Clock, ReadLimits
 from matchmaker.io.raw import (
     HEADER_SEARCH_ROWS,
@@ -25,144 +26,19 @@ from matchmaker.io.raw import (
     table_from_rows,
 )
 from matchmaker.io.report import ValidationReport
-from matchmaker.text import has_cjk
 
 DELIMITERS = (",", ";", "\t", "|")
 # the finding that names the delimiter used, one per delimiter so each language words it in full
 _DELIMITER_FINDINGS = {",": "delimiter_comma", ";": "delimiter_semicolon", "\t": "delimiter_tab", "|": "delimiter_bar"}
 _SNIFF_RECORDS = 200
-_BOMS = (
-    (b"\xef\xbb\xbf", "utf-8", None),
-    (b"\xff\xfe\x00\x00", "utf-32-le", "UTF-32"),
-    (b"\x00\x00\xfe\xff", "utf-32-be", "UTF-32"),
-    (b"\xff\xfe", "utf-16-le", "UTF-16"),
-    (b"\xfe\xff", "utf-16-be", "UTF-16"),
-)
 _LINE_END = re.compile(r"\r\n|\r|\n")
+_LONE_CR = re.compile(r"\r(?!\n)")
 # Full-width commas, the ideographic comma and the full-width semicolon, as a Chinese input method types
 # them: not read as delimiters (Chinese text is full of them), but named when they separate the header.
 _WIDE_DELIMITERS = ("，", "、", "；")
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))  # a 10 MB description cell is still one field
-
-
-def looks_binary(data: bytes) -> bool:
-    """True for bytes that are no text in any encoding read here: many control bytes (text has
-    none but tab and line breaks; a stray NUL in a cell does not make a file binary)."""
-    sample = data[:8192]
-    if not sample or utf16_without_bom(sample) or any(sample.startswith(bom) for bom, _, _ in _BOMS):
-        return False
-    controls = sum(1 for byte in sample if byte < 0x20 and byte not in (9, 10, 13) or byte == 0x7F)
-    return controls > max(2, len(sample) // 50)
-
-
-def utf16_without_bom(sample: bytes) -> str | None:
-    """``"utf-16-le"`` / ``"utf-16-be"`` when ``sample`` is UTF-16 without a byte-order mark: ASCII
-    letters, digits, delimiters and line breaks leave a zero byte in every other position."""
-    pairs = len(sample) // 2
-    if pairs < 4:
-        return None
-    even = sample[0 : 2 * pairs : 2].count(0) / pairs
-    odd = sample[1 : 2 * pairs : 2].count(0) / pairs
-    if odd > 0.3 and even < 0.02:
-        return "utf-16-le"
-    if even > 0.3 and odd < 0.02:
-        return "utf-16-be"
-    return None
-
-
-def decode(data: bytes, report: ValidationReport) -> str:
-    """The text of ``data``; notes the encoding unless UTF-8. Raises for bytes no encoding explains."""
-    for bom, encoding, label in _BOMS:
-        if data.startswith(bom):
-            body = data[len(bom) :]
-            if not body.strip(b"\x00 \t\r\n"):
-                fail(report, "file_bom_only")
-            try:
-                text = body.decode(encoding)
-            except UnicodeDecodeError as exc:
-                _undecodable(body, report, encoding, exc.start)
-            if label:
-                report.add("info", "encoding_used", encoding=label)
-            return text
-    guessed = utf16_without_bom(data[:8192])
-    if guessed:
-        try:
-            text = data.decode(guessed)
-        except UnicodeDecodeError:
-            pass
-        else:
-            report.add("info", "encoding_used", encoding=f"{guessed.upper()} (no byte-order mark)")
-            return text
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        first_bad = exc.start
-    # Not UTF-8. A file that is UTF-8 but for a few stray bytes is damaged: say where, guess nothing.
-    lossy = data.decode("utf-8", errors="replace")
-    bad = lossy.count("\ufffd")
-    good_multibyte = sum(1 for ch in lossy if ord(ch) > 0x7F and ch != "\ufffd")
-    if good_multibyte > bad:
-        _undecodable(data, report, "utf-8", first_bad)
-    for encoding, label in (("gb18030", "GB18030"), ("cp1252", "Windows-1252")):
-        try:
-            text = data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        if _plausible(text, encoding):
-            if encoding == "cp1252" and _mac_roman(text):
-                text, label = data.decode("mac_roman"), "Mac OS Roman"
-            report.add("info", "encoding_used", encoding=label)
-            return text
-    _undecodable(data, report, "utf-8", first_bad)
-    raise AssertionError("unreachable")
-
-
-def _plausible(text: str, encoding: str) -> bool:
-    """GB18030 decodes most byte strings; accept it only when its non-ASCII characters are mostly
-    common CJK ideographs and punctuation. Windows-1252 only when they are mostly Latin letters."""
-    extra = [ch for ch in text if ord(ch) > 0x7F]
-    if not extra:
-        return True
-    if encoding == "gb18030":
-        # Real Chinese text sits in the GB2312 core (both bytes >= 0xA1); Windows-1252 German read
-        # as GB18030 gives rare characters outside it ("Köln" -> "K鰈n"), which this rejects.
-        def common(ch: str) -> bool:
-            try:
-                ch.encode("gb2312")
-                return True
-            except UnicodeEncodeError:
-                return ch.isalpha() and ord(ch) < 0x250
-
-        return any(has_cjk(ch) for ch in extra) and sum(map(common, extra)) / len(extra) > 0.95
-    latin = sum(1 for ch in extra if ch.isalpha() and ord(ch) < 0x250 or ch in "€–—„“”‚‘’…·°§²³µ«»")
-    return latin / len(extra) > 0.9
-
-
-def _mac_roman(cp1252: str) -> bool:
-    """True when text read as Windows-1252 is German saved as Mac OS Roman (Excel for Mac's "CSV"):
-    its umlauts then read as letters German never uses ("Köln" -> "Kšln", "Müller" -> "MŸller")
-    and no umlaut is left. Decided from the Windows-1252 text (the two encodings swap these bytes)."""
-    if any(ch in _UMLAUTS for ch in cp1252):
-        return False
-    return any(ch in _MAC_UMLAUTS_AS_CP1252 for ch in cp1252)
-
-
-_UMLAUTS = frozenset("äöüÄÖÜß")
-# ä ö ü é of Mac OS Roman (0x8A 0x9A 0x9F 0x8E) as Windows-1252 reads them
-_MAC_UMLAUTS_AS_CP1252 = frozenset("ŠšŸŽ")
-
-
-def _undecodable(data: bytes, report: ValidationReport, encoding: str, position: int) -> None:
-    if encoding.startswith(("utf-16", "utf-32")):
-        unit = 2 if encoding.startswith("utf-16") else 4
-        line = data[:position].decode(encoding, errors="replace").count("\n") + 1
-        snippet = " ".join(f"0x{b:02X}" for b in data[position : position + unit])
-        fail(report, "undecodable_utf16", line=line, bytes=snippet, encoding=encoding[:6].upper())
-    line = data[:position].count(b"\n") + 1
-    snippet = " ".join(f"0x{b:02X}" for b in data[position : position + 4])
-    fail(report, "undecodable", line=line, bytes=snippet)
 
 
 def read_delimited(
@@ -172,6 +48,12 @@ def read_delimited(
     text = decode(data, report)
     if not text.strip():
         fail(report, "file_blank")
+    carriage = None
+    if "\r" in text and "\n" in text and _LONE_CR.search(text):
+        # Lines end in LF (or CR LF), so a CR alone is a character of its cell: Python's and pandas'
+        # CSV writers leave a cell holding one unquoted. Held as a private character while parsing.
+        carriage = next(ch for ch in map(chr, range(0xE000, 0xF900)) if ch not in text)
+        text = _LONE_CR.sub(carriage, text)
     delimiter = _detect_delimiter(text, header_score)
     if delimiter is None:
         lines = [line for line in text.splitlines() if line.strip()]
@@ -183,9 +65,10 @@ def read_delimited(
             fail(report, "delimiter_unknown", header=first)
         fail(report, "single_column", header=first)
     report.add("info", _DELIMITER_FINDINGS[delimiter])
-    return table_from_rows(
-        _records(text, delimiter, report, limits, clock), report, header_score, controls=has_control(text)
-    )
+    records = _records(text, delimiter, report, limits, clock)
+    if carriage:
+        records = ((number, [cell.replace(carriage, "\r") for cell in row]) for number, row in records)
+    return table_from_rows(records, report, header_score, controls=has_control(text))
 
 
 def _records(text: str, delimiter: str, report: ValidationReport, limits: ReadLimits, clock: Clock):

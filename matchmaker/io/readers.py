@@ -16,7 +16,8 @@ import zipfile
 from pathlib import Path
 
 from matchmaker.io.columnar import read_parquet
-from matchmaker.io.delimited import DELIMITERS, looks_binary, read_delimited
+from matchmaker.io.delimited import DELIMITERS, read_delimited
+from matchmaker.io.encodings import looks_binary
 from matchmaker.io.files import os_error_reason, path_kind
 from matchmaker.io.limits import Clock, ReadLimits, megabytes
 from matchmaker.io.raw import HeaderScore, RawTable, fail

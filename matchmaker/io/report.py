@@ -4,6 +4,7 @@ report reads in German, Chinese or English."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -12,6 +13,18 @@ from matchmaker.vocab import Language
 
 Severity = Literal["error", "warning", "info"]
 _ORDER = {"error": 0, "warning": 1, "info": 2}
+# Characters that would act on a terminal or a page instead of showing: line breaks and tabs (a
+# carriage return overwrites the line shown), other C0 and C1 controls (escape sequences), and the
+# bidirectional overrides that reorder the text around them.
+_UNSHOWN = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def shown(value: object) -> object:
+    """A value quoted in a message as it can be read: ``"Köln\\rOK"`` for ``"Köln\rOK"``, the
+    escape of each character in :data:`_UNSHOWN`; anything else as it is."""
+    if isinstance(value, str) and _UNSHOWN.search(value):
+        return _UNSHOWN.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), value)
+    return value
 
 
 @dataclass(frozen=True)
@@ -25,8 +38,8 @@ class Issue:
     params: dict[str, object] = field(default_factory=dict)
 
     def message(self, language: Language = "en") -> str:
-        params = {"rows": self.rows_text(), **self.params}
-        return t(f"validate.{self.code}", language, column=self.column, **params)
+        params = {"rows": self.rows_text(), **{k: shown(v) for k, v in self.params.items()}}
+        return t(f"validate.{self.code}", language, column=shown(self.column), **params)
 
     def rows_text(self) -> str:
         """``"2, 4, 5"``; the first 12 rows and an ellipsis for more."""
@@ -41,7 +54,7 @@ class Issue:
 
     def render(self, language: Language = "en") -> str:
         severity = t(f"severity.{self.severity}", language)
-        column = f" [{self.column}]" if self.column else ""
+        column = f" [{shown(self.column)}]" if self.column else ""
         return f"{severity} · {self.where(language)}{column}: {self.message(language)}"
 
 

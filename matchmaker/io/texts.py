@@ -5,7 +5,7 @@ group and record separators, NEL (U+0085) and the Unicode line and paragraph sep
 U+2029), all of which occur inside texts pasted from PDFs and web pages; it would give more rows
 than the file has lines, and every row after the first such character would belong to another line.
 
-The bytes are decoded as a profiles file is (:func:`matchmaker.io.delimited.decode`: UTF-8 with or
+The bytes are decoded as a profiles file is (:func:`matchmaker.io.encodings.decode`: UTF-8 with or
 without BOM, UTF-16 and UTF-32, GB18030, Windows-1252), within the read limits' size and row count.
 """
 
@@ -15,7 +15,7 @@ import os
 import re
 from pathlib import Path
 
-from matchmaker.io.delimited import decode, looks_binary
+from matchmaker.io.encodings import decode, looks_binary
 from matchmaker.io.files import os_error_reason, path_kind
 from matchmaker.io.limits import ReadLimits, megabytes
 from matchmaker.io.raw import fail

@@ -220,3 +220,18 @@ def test_a_short_file_whose_rows_have_extra_fields_names_those_rows(tmp_path):
 def test_a_quote_left_open_in_the_last_line_is_located(tmp_path):
     report = refused(csv_file(tmp_path, [HEADER, ROWS[0], 'CN1,"粤华,CN,佛山,减速器']))
     assert issue(report, "unclosed_quote").params["line"] == 3
+
+
+def test_a_lone_carriage_return_in_a_cell_of_a_pandas_csv_stays_in_its_cell(tmp_path):
+    # pandas and Python's csv module quote a cell with a line feed, but not one with a lone CR
+    import pandas as pd
+
+    rows = [["DE1", "Rheinwerk", "DE", "Köln", "Zeile 1\rZeile 2"], ["CN1", "粤华", "CN", "佛山", "第一行\r第二行"]]
+    path = tmp_path / "p.csv"
+    pd.DataFrame(rows, columns=HEADER.split(",")).to_csv(path, index=False)
+    assert b"\rZeile 2" in path.read_bytes() and b'"Zeile' not in path.read_bytes()
+    profiles = load_profiles(path)
+    assert list(profiles.table[V.DESCRIPTION]) == ["Zeile 1\rZeile 2", "第一行\r第二行"] and profiles.report.usable
+    # a file whose lines end in CR only (classic Mac) is still read line by line
+    path.write_bytes("\r".join([HEADER, *ROWS]).encode() + b"\r")
+    assert sorted(load_profiles(path).table[V.ID]) == ["CN1", "DE1"]
