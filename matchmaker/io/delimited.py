@@ -49,9 +49,10 @@ def read_delimited(
     if not text.strip():
         fail(report, "file_blank")
     carriage = None
-    if "\r" in text and "\n" in text and _LONE_CR.search(text):
-        # Lines end in LF (or CR LF), so a CR alone is a character of its cell: Python's and pandas'
-        # CSV writers leave a cell holding one unquoted. Held as a private character while parsing.
+    if "\r" in text and "\n" in text and _LONE_CR.search(text) and not _LONE_CR.search(text[: text.index("\n")]):
+        # Lines end in LF (or CR LF), the header's too, so a CR alone is a character of its cell:
+        # Python's and pandas' CSV writers leave a cell holding one unquoted. Held as a private
+        # character while parsing. (A header ended by a lone CR: a file of mixed line ends.)
         carriage = next(ch for ch in map(chr, range(0xE000, 0xF900)) if ch not in text)
         text = _LONE_CR.sub(carriage, text)
     delimiter = _detect_delimiter(text, header_score)

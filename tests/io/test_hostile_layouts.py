@@ -235,3 +235,6 @@ def test_a_lone_carriage_return_in_a_cell_of_a_pandas_csv_stays_in_its_cell(tmp_
     # a file whose lines end in CR only (classic Mac) is still read line by line
     path.write_bytes("\r".join([HEADER, *ROWS]).encode() + b"\r")
     assert sorted(load_profiles(path).table[V.ID]) == ["CN1", "DE1"]
+    # and so is one whose header ends in CR and its rows in LF (lines of two programs joined)
+    path.write_bytes((HEADER + "\r" + "\n".join(ROWS) + "\n").encode())
+    assert sorted(load_profiles(path).table[V.ID]) == ["CN1", "DE1"]
