@@ -313,7 +313,7 @@ def normalise(raw: RawTable, report: ValidationReport, taxonomy: Taxonomy, deriv
     columns = _map_headers(raw.header, report)
     missing = [c for c in V.REQUIRED_COLUMNS if c not in columns.values()]
     if missing:
-        report.add("error", "missing_columns", missing=", ".join(missing), found=", ".join(raw.header))
+        report.add("error", "missing_columns", missing=", ".join(missing), found=_shown_header(raw.header))
         return pd.DataFrame(columns=list(V.REQUIRED_COLUMNS))
     if not raw.records:
         report.add("error", "no_rows")
@@ -388,6 +388,20 @@ def _unique_names(names: list[str], columns: dict[int, str], report: ValidationR
     return unique
 
 
+# Ids that pandas, R and spreadsheet programs read as an empty cell (their default missing values)
+_READ_AS_MISSING = frozenset(
+    v.casefold()
+    for v in ("NA", "N/A", "#N/A", "NaN", "-NaN", "null", "NULL", "None", "nil", "<NA>", "#NA", "n/a", "-nan")
+)
+
+
+def _shown_header(header: list[str], most: int = 30, longest: int = 60) -> str:
+    """The header as a message lists it: the first ``most`` names, each cut at ``longest`` characters
+    (a JSON file or a wrong delimiter makes one 'name' of a whole line)."""
+    names = [name if len(name) <= longest else name[: longest - 1] + "…" for name in header[:most]]
+    return ", ".join(names) + (f", … ({len(header):,} columns)" if len(header) > most else "")
+
+
 def _check_ids(ids: list[str], rows: list[int], report: ValidationReport) -> list[str]:
     """The ids as meant (:func:`~matchmaker.io.readings.clean_id`), each cleaning noted; ids that are
     the same are an error, ids that differ only in upper and lower case a warning."""
@@ -396,6 +410,8 @@ def _check_ids(ids: list[str], rows: list[int], report: ValidationReport) -> lis
         id_, note = clean_id(value)
         if note:
             report.add("warning", note, rows=(row,), column=V.ID)
+        if id_.casefold() in _READ_AS_MISSING:
+            report.add("warning", "id_read_as_missing", rows=(row,), column=V.ID, id=id_)
         cleaned.append(id_)
     if len(set(cleaned)) == len(cleaned) and len({id_.casefold() for id_ in cleaned}) == len(cleaned):
         return cleaned  # every id differs from every other, in case too: nothing to report (the usual file)

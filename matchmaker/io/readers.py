@@ -11,6 +11,7 @@ caller to extend. Every read is bounded by a :class:`~matchmaker.io.limits.ReadL
 from __future__ import annotations
 
 import io
+import json
 import os
 import zipfile
 from pathlib import Path
@@ -102,9 +103,26 @@ def read_bytes_table(
         fail(report, "renamed_workbook", name=name)
     if kind is not None:
         fail(report, "binary_file", kind=kind)
+    if suffix in (".json", ".jsonl", ".ndjson") or (suffix in _TEXT_SUFFIXES and _is_json(data)):
+        fail(report, "json_file")
     if suffix not in _TEXT_SUFFIXES:
         fail(report, "unsupported_format", suffix=suffix)
     return read_delimited(data, report, header_score, limits, clock)
+
+
+def _is_json(data: bytes) -> bool:
+    """True for a JSON array or object, or JSON lines (an object on the first line), in UTF-8."""
+    start = data[:64].lstrip(b"\xef\xbb\xbf \t\r\n")
+    if start[:1] not in (b"[", b"{"):
+        return False
+    first = data.split(b"\n", 1)[0]
+    for candidate in (data, first) if len(data) <= 4 * 2**20 else (first,):  # parsed whole only when small
+        try:
+            json.loads(candidate.decode("utf-8-sig"))
+            return True
+        except (ValueError, UnicodeDecodeError):
+            continue
+    return False
 
 
 def _too_large(report: ValidationReport, size: int, limits: ReadLimits) -> None:

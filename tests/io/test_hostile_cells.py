@@ -22,11 +22,11 @@ def timed_report(tmp_path, rows):
 
 def test_many_unclosed_tags_in_a_text_are_checked_in_linear_time(tmp_path):
     # 50,000 "<a" and no ">": the markup check tried every "<" up to the end of the cell (5 s a cell)
-    rows = [[f"DE{i}", "Rheinwerk", "DE", "Köln", "<a" * 50_000, "10"] for i in range(5)]
+    rows = [[f"DE{i}", "Rheinwerk", "DE", "Köln", "<a" * 50_000, "10"] for i in range(10)]
     rows.append(["CN1", "粤华", "CN", "佛山", "减速器。", "10"])
     report, seconds = timed_report(tmp_path, rows)
     assert report.usable and "html_text" not in report.codes()
-    assert seconds < 10, f"{seconds:.1f} s"
+    assert seconds < 20, f"{seconds:.1f} s"  # a few tenths here; the quadratic patterns took minutes
 
 
 def test_a_long_employees_cell_is_refused_quickly_with_a_warning(tmp_path):
@@ -38,7 +38,7 @@ def test_a_long_employees_cell_is_refused_quickly_with_a_warning(tmp_path):
     report, seconds = timed_report(tmp_path, rows)
     found = [i for i in report.issues if i.code == "bad_employees"]
     assert [i.rows for i in found] == [(2,)] and "employees_about" in report.codes()
-    assert seconds < 10, f"{seconds:.1f} s"
+    assert seconds < 20, f"{seconds:.1f} s"  # a few tenths here; the quadratic patterns took minutes
 
 
 def test_values_quoted_in_the_report_cannot_rewrite_the_terminal_or_reorder_the_line(tmp_path):

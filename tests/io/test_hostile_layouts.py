@@ -238,3 +238,37 @@ def test_a_lone_carriage_return_in_a_cell_of_a_pandas_csv_stays_in_its_cell(tmp_
     # and so is one whose header ends in CR and its rows in LF (lines of two programs joined)
     path.write_bytes((HEADER + "\r" + "\n".join(ROWS) + "\n").encode())
     assert sorted(load_profiles(path).table[V.ID]) == ["CN1", "DE1"]
+
+
+@pytest.mark.parametrize(
+    "name, text",
+    [
+        ("companies.csv", '[{"id": "DE1", "name": "Rheinwerk", "country": "DE"}]'),
+        ("companies.json", '{"companies": []}'),
+        ("companies.txt", '{"id": "DE1", "name": "Rheinwerk"}\n{"id": "CN1", "name": "粤华"}\n'),
+    ],
+)
+def test_json_is_named_as_json_not_listed_as_one_long_column(tmp_path, name, text):
+    report = refused(csv_file(tmp_path, [text], name=name))
+    assert report.codes() == {"json_file"} and "JSON" in report.render("de")
+
+
+def test_a_sql_server_header_in_brackets_is_still_read_as_csv(tmp_path):
+    lines = ["[id],[name],[country],[city],[description]", *ROWS]
+    assert len(load_profiles(csv_file(tmp_path, lines))) == 2
+
+
+def test_missing_columns_lists_a_long_header_shortly(tmp_path):
+    header = ";".join(f"Spalte mit einem sehr langen Namen Nummer {i}" for i in range(200))
+    report = refused(csv_file(tmp_path, [header, ";".join("x" * 200)]))
+    found = issue(report, "missing_columns").params["found"]
+    assert len(found) < 2_500 and found.endswith("(200 columns)")
+
+
+def test_ids_other_programs_read_as_missing_are_warned_about(tmp_path):
+    lines = [HEADER, "NA,Nord-Anlagen,DE,Köln,Getriebe.", "null,粤华,CN,佛山,减速器。", "CN2,美的,CN,佛山,家电。"]
+    profiles = load_profiles(csv_file(tmp_path, lines))
+    assert sorted(profiles.table[V.ID]) == ["CN2", "NA", "null"]  # kept as written
+    found = [i for i in profiles.report.issues if i.code == "id_read_as_missing"]
+    assert [(i.rows, i.params["id"]) for i in found] == [((2,), "NA"), ((3,), "null")]
+    assert found[0].severity == "warning" and "pandas" in found[0].message("en")
