@@ -58,7 +58,7 @@ def read_xlsx(
     try:
         names = list(workbook.sheetnames)
         if sheet is not None and sheet not in names:
-            fail(report, "no_sheet", sheets=", ".join(names), required=f"(sheet '{sheet}' not found)")
+            fail(report, "sheet_not_found", sheet=sheet, sheets=", ".join(f"'{name}'" for name in names))
         budget = {"cells": 0}
         sheets = [
             _read_sheet(workbook, name, report, limits, clock, budget)

@@ -132,3 +132,15 @@ def test_formula_cells_read_as_the_values_excel_saved_with_them():
     notes = {i.code: i for i in profiles.report.issues if i.code.startswith("formula_")}
     assert notes["formula_values"].rows == (2,) and notes["formula_uncalculated"].rows == (3,)
     assert "Excel" in notes["formula_uncalculated"].message("en")
+
+
+def test_a_sheet_asked_for_by_a_name_the_workbook_lacks_lists_its_sheets(tmp_path):
+    path = tmp_path / "p.xlsx"
+    path.write_bytes(workbook())
+    from matchmaker.io.profiles import load_profiles
+
+    with pytest.raises(ProfileFileError) as info:
+        load_profiles(path, sheet="Firmen 2025")
+    report = info.value.report
+    assert report.codes() == {"sheet_not_found"}
+    assert "'Firmen 2025'" in report.render("en") and "'Sheet'" in report.render("de")
