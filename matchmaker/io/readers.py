@@ -23,7 +23,7 @@ from matchmaker.io.files import os_error_reason, path_kind
 from matchmaker.io.limits import Clock, ReadLimits, megabytes
 from matchmaker.io.raw import HeaderScore, RawTable, fail
 from matchmaker.io.report import ValidationReport
-from matchmaker.io.workbook import read_xlsx
+from matchmaker.io.workbook import ZIP_ERRORS, read_xlsx
 
 __all__ = ["DELIMITERS", "RawTable", "read_raw_table", "read_bytes_table"]
 
@@ -161,7 +161,7 @@ def _zip_members(data: bytes) -> list[str] | None:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             return archive.namelist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError):
+    except ZIP_ERRORS:
         return None
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+import zlib
 
 from matchmaker import vocab as V
 from matchmaker.io.limits import Clock, ReadLimits, megabytes
@@ -28,6 +29,19 @@ from matchmaker.io.values import cell_text
 # More parts than any workbook of one table has; the directory of a ZIP is read into memory at once.
 MAX_ARCHIVE_MEMBERS = 10_000
 _STRICT = b"purl.oclc.org/ooxml/spreadsheetml/main"
+# What Python's zipfile raises for a damaged archive: a bad directory, an unknown ZIP version or
+# compression (NotImplementedError), deflate data that does not inflate (zlib.error), an encrypted
+# member (RuntimeError), a wrong CRC (BadZipFile)
+ZIP_ERRORS = (
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    ValueError,
+    OSError,
+    EOFError,
+    NotImplementedError,
+    RuntimeError,
+    zlib.error,
+)
 
 
 class _Sheet:
@@ -88,7 +102,7 @@ def _check_archive(data: bytes, report: ValidationReport, limits: ReadLimits) ->
             names = {member.filename for member in members}
             # 'Strict Open XML' (an option of Excel's Save as): its namespaces are unknown to openpyxl
             strict = "xl/workbook.xml" in names and _STRICT in archive.open("xl/workbook.xml").read(4096)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError) as exc:
+    except ZIP_ERRORS as exc:
         fail(report, "unreadable", kind="XLSX", reason=f"the ZIP archive is damaged ({exc})")
     if strict:
         fail(report, "strict_workbook")

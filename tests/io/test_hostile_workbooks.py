@@ -144,3 +144,18 @@ def test_a_sheet_asked_for_by_a_name_the_workbook_lacks_lists_its_sheets(tmp_pat
     report = info.value.report
     assert report.codes() == {"sheet_not_found"}
     assert "'Firmen 2025'" in report.render("en") and "'Sheet'" in report.render("de")
+
+
+def test_archives_damaged_where_zipfile_raises_odd_errors_are_reported_not_raised():
+    data = workbook()
+    # an unknown 'version needed to extract' in the directory: zipfile raises NotImplementedError
+    directory = data.index(b"PK\x01\x02")
+    newer = data[: directory + 6] + bytes([147, 0]) + data[directory + 8 :]
+    # deflate data that does not inflate: zlib.error
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        info = archive.getinfo("xl/workbook.xml")
+    start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+    broken = data[:start] + bytes([0xFF]) * 16 + data[start + 16 :]
+    for damaged in (newer, broken):
+        report = refused(damaged, "companies.xlsx")
+        assert report.codes() == {"unreadable"} and "XLSX" in report.render("en")
