@@ -21,10 +21,29 @@ def looks_binary(data: bytes) -> bool:
     """True for bytes that are no text in any encoding read here: many control bytes (text has
     none but tab and line breaks; a stray NUL in a cell does not make a file binary)."""
     sample = data[:8192]
-    if not sample or utf16_without_bom(sample) or any(sample.startswith(bom) for bom, _, _ in _BOMS):
+    if not sample or without_bom(sample) or any(sample.startswith(bom) for bom, _, _ in _BOMS):
         return False
     controls = sum(1 for byte in sample if byte < 0x20 and byte not in (9, 10, 13) or byte == 0x7F)
     return controls > max(2, len(sample) // 50)
+
+
+def without_bom(sample: bytes) -> str | None:
+    """The UTF-32 or UTF-16 encoding of ``sample`` told without a byte-order mark, else None."""
+    return utf32_without_bom(sample) or utf16_without_bom(sample)
+
+
+def utf32_without_bom(sample: bytes) -> str | None:
+    """``"utf-32-le"`` / ``"utf-32-be"`` when ``sample`` is UTF-32 without a byte-order mark: every
+    character below U+10000 (all of German and Chinese) leaves its two high bytes zero."""
+    quads = len(sample) // 4
+    if quads < 4:
+        return None
+    zeros = [sample[i : 4 * quads : 4].count(0) / quads for i in range(4)]
+    if zeros[3] == 1 and zeros[2] > 0.95 and zeros[0] < 0.5:
+        return "utf-32-le"
+    if zeros[0] == 1 and zeros[1] > 0.95 and zeros[3] < 0.5:
+        return "utf-32-be"
+    return None
 
 
 def utf16_without_bom(sample: bytes) -> str | None:
@@ -56,7 +75,7 @@ def decode(data: bytes, report: ValidationReport) -> str:
             if label:
                 report.add("info", "encoding_used", encoding=label)
             return text
-    guessed = utf16_without_bom(data[:8192])
+    guessed = without_bom(data[:8192])
     if guessed:
         try:
             text = data.decode(guessed)

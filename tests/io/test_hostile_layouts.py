@@ -272,3 +272,12 @@ def test_ids_other_programs_read_as_missing_are_warned_about(tmp_path):
     found = [i for i in profiles.report.issues if i.code == "id_read_as_missing"]
     assert [(i.rows, i.params["id"]) for i in found] == [((2,), "NA"), ((3,), "null")]
     assert found[0].severity == "warning" and "pandas" in found[0].message("en")
+
+
+@pytest.mark.parametrize("encoding", ["utf-32-le", "utf-32-be"])
+def test_utf32_without_a_byte_order_mark_is_read(tmp_path, encoding):
+    path = tmp_path / "p.csv"
+    path.write_bytes("\r\n".join([HEADER, *ROWS, ""]).encode(encoding))
+    profiles = load_profiles(path)
+    assert by_id(profiles).loc["CN1", V.CITY] == "佛山"
+    assert issue(profiles.report, "encoding_used").params["encoding"] == f"{encoding.upper()} (no byte-order mark)"
