@@ -116,15 +116,18 @@ def _plausible(text: str, encoding: str) -> bool:
         return True
     if encoding == "gb18030":
         # Real Chinese text sits in the GB2312 core (both bytes >= 0xA1); Windows-1252 German read
-        # as GB18030 gives rare characters outside it ("Köln" -> "K鰈n"), which this rejects.
+        # as GB18030 gives rare two-byte characters outside it ("Köln" -> "K鰈n"), which this
+        # rejects. GB18030's four-byte characters (ß, Ö, emoji, no-break and zero-width spaces) are
+        # written only by a GB18030 encoder: no other text decodes to them.
         def common(ch: str) -> bool:
             try:
                 ch.encode("gb2312")
                 return True
             except UnicodeEncodeError:
-                return ch.isalpha() and ord(ch) < 0x250
+                return ch.isalpha() and ord(ch) < 0x250 or len(ch.encode("gb18030")) == 4
 
-        return any(has_cjk(ch) for ch in extra) and sum(map(common, extra)) / len(extra) > 0.95
+        chinese = any(has_cjk(ch) or len(ch.encode("gb18030")) == 4 for ch in extra)
+        return chinese and sum(map(common, extra)) / len(extra) > 0.8  # mojibake gives next to none
     latin = sum(1 for ch in extra if ch.isalpha() and ord(ch) < 0x250 or ch in "€–—„“”‚‘’…·°§²³µ«»")
     return latin / len(extra) > 0.9
 

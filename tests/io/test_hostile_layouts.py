@@ -281,3 +281,18 @@ def test_utf32_without_a_byte_order_mark_is_read(tmp_path, encoding):
     profiles = load_profiles(path)
     assert by_id(profiles).loc["CN1", V.CITY] == "佛山"
     assert issue(profiles.report, "encoding_used").params["encoding"] == f"{encoding.upper()} (no byte-order mark)"
+
+
+def test_gb18030_with_four_byte_characters_is_read_exactly(tmp_path):
+    # ß, Ö, emoji and no-break spaces are four-byte sequences in GB18030; 喆 lies outside GB2312
+    lines = [HEADER, "DE1,Groß & Söhne 🤖,DE,Köln,Getriebe\u00a0für Roboter.", "CN1,王喆科技,CN,佛山,公司生产减速器。"]
+    profiles = load_profiles(csv_file(tmp_path, lines, encoding="gb18030"))
+    rows = by_id(profiles)
+    assert rows.loc["DE1", V.NAME] == "Groß & Söhne 🤖" and rows.loc["CN1", V.NAME] == "王喆科技"
+    assert rows.loc["DE1", V.DESCRIPTION] == "Getriebe\u00a0für Roboter."
+    assert issue(profiles.report, "encoding_used").params["encoding"] == "GB18030"
+    # German text saved as GB18030, with no Chinese character at all
+    profiles = load_profiles(
+        csv_file(tmp_path, [HEADER, "DE1,Groß,DE,Köln,Maße", "CN1,Yuehua,CN,Foshan,x"], encoding="gb18030")
+    )
+    assert by_id(profiles).loc["DE1", V.NAME] == "Groß"
