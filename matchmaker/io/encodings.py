@@ -103,9 +103,30 @@ def decode(data: bytes, report: ValidationReport) -> str:
             if encoding == "cp1252" and _mac_roman(text):
                 text, label = data.decode("mac_roman"), "Mac OS Roman"
             report.add("info", "encoding_used", encoding=label)
+            for line in _utf8_lines(data):
+                report.add("warning", "mixed_encoding", line=line, encoding=label)
             return text
     _undecodable(data, report, "utf-8", first_bad)
     raise AssertionError("unreachable")
+
+
+def _utf8_lines(data: bytes, most: int = 10) -> list[int]:
+    """Lines of a file read as GB18030 or Windows-1252 that are UTF-8 of their own (two exports
+    joined, or a row pasted in from another program): valid UTF-8 with a few multi-byte characters,
+    which text in the other encodings almost never is. The first ``most`` line numbers."""
+    found = []
+    for number, line in enumerate(data.split(b"\n"), start=1):
+        if line.isascii():
+            continue
+        try:
+            decoded = line.decode("utf-8")
+        except UnicodeDecodeError:
+            continue
+        if len(line) - len(decoded) >= 4:  # the continuation bytes of three Chinese or four German letters
+            found.append(number)
+            if len(found) == most:
+                break
+    return found
 
 
 def _plausible(text: str, encoding: str) -> bool:

@@ -296,3 +296,18 @@ def test_gb18030_with_four_byte_characters_is_read_exactly(tmp_path):
         csv_file(tmp_path, [HEADER, "DE1,Groß,DE,Köln,Maße", "CN1,Yuehua,CN,Foshan,x"], encoding="gb18030")
     )
     assert by_id(profiles).loc["DE1", V.NAME] == "Groß"
+
+
+def test_a_utf8_line_in_a_gb18030_file_is_named(tmp_path):
+    # thirty rows of a GB18030 export, then one pasted from a UTF-8 file: read as GB18030, it is mojibake
+    path = tmp_path / "joined.csv"
+    rows = [f"CN{i},佛山第{i}机械有限公司,CN,佛山,公司生产工业机器人减速器和伺服电机。" for i in range(30)]
+    body = "\r\n".join([HEADER, "DE1,Rheinwerk,DE,Koeln,Getriebe.", *rows]).encode("gb18030") + b"\r\n"
+    path.write_bytes(body + "CN99,佛山电机,CN,佛山,电机公司\r\n".encode())  # bytes that GB18030 also decodes
+    profiles = load_profiles(path)
+    found = issue(profiles.report, "mixed_encoding")
+    assert found.params == {"line": 33, "encoding": "GB18030"} and found.severity == "warning"
+    assert "UTF-8" in found.message("zh")
+    # a plain GB18030 file has none
+    path.write_bytes(body)
+    assert "mixed_encoding" not in load_profiles(path).report.codes()
