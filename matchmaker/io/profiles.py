@@ -18,153 +18,21 @@ from matchmaker import config as C
 from matchmaker import vocab as V
 from matchmaker.errors import ProfileFileError
 from matchmaker.io.cells import looks_like_formula
+from matchmaker.io.headers import (  # HEADER_ALIASES and canonical_column: re-exported, as before the move
+    HEADER_ALIASES,  # noqa: F401
+    canonical_column,  # noqa: F401
+    header_score,
+    map_headers,
+    shown_header,
+    unique_names,
+)
 from matchmaker.io.limits import ReadLimits
-from matchmaker.io.raw import column_letter
 from matchmaker.io.readers import RawTable, read_bytes_table, read_raw_table
 from matchmaker.io.readings import clean_id, read_country, read_employees
 from matchmaker.io.report import Severity, ValidationReport
 from matchmaker.io.values import cell_text
 from matchmaker.knowledge.taxonomy import Taxonomy, load_taxonomy
 from matchmaker.text import clean_for_embedding, detect_language, fold
-
-# Header spellings seen in German, Chinese and English CRM exports; compared after ``fold``.
-HEADER_ALIASES: dict[str, tuple[str, ...]] = {
-    V.ID: (
-        "id",
-        "company_id",
-        "companyid",
-        "firmen_id",
-        "firmenid",
-        "unternehmens_id",
-        "kennung",
-        "nummer",
-        "编号",
-        "企业编号",
-        "公司编号",
-        "id号",
-    ),
-    V.NAME: (
-        "name",
-        "company",
-        "company_name",
-        "companyname",
-        "firmenname",
-        "firma",
-        "unternehmen",
-        "unternehmensname",
-        "公司名称",
-        "企业名称",
-        "名称",
-        "公司",
-        "企业",
-    ),
-    V.NAME_EN: ("name_en", "english_name", "englischer_name", "name_englisch", "英文名"),
-    V.DESCRIPTION_DE: ("description_de", "beschreibung_de", "beschreibung_deutsch", "德文简介", "德语简介"),
-    V.DESCRIPTION_ZH: ("description_zh", "beschreibung_zh", "beschreibung_chinesisch", "中文简介", "简介_中文"),
-    V.DESCRIPTION_EN: ("description_en", "beschreibung_en", "beschreibung_englisch", "英文简介", "简介_英文"),
-    V.NAME_LOCAL: (
-        "name_local",
-        "local_name",
-        "localname",
-        "chinesischer_name",
-        "chinese_name",
-        "deutscher_name",
-        "german_name",
-        "中文名称",
-        "英文名称",
-        "德文名称",
-        "外文名称",
-        "name_andere_schrift",
-    ),
-    V.COUNTRY: ("country", "land", "staat", "国家", "国别"),
-    V.CITY: ("city", "stadt", "ort", "standort", "kommune", "城市", "所在城市", "所在地", "地区"),
-    V.DESCRIPTION: (
-        "description",
-        "beschreibung",
-        "firmenbeschreibung",
-        "unternehmensbeschreibung",
-        "profil",
-        "kurzprofil",
-        "简介",
-        "公司简介",
-        "企业简介",
-        "描述",
-        "介绍",
-        "企业介绍",
-    ),
-    V.LANGUAGE: ("language", "sprache", "语言", "lang"),
-    V.SECTOR: (
-        "sector",
-        "nace",
-        "nace_code",
-        "nacecode",
-        "branche",
-        "wirtschaftszweig",
-        "wz",
-        "wz2008",
-        "nace代码",
-        "行业nace",
-    ),
-    V.SECTOR_CN: (
-        "sector_cn",
-        "gbt",
-        "gbt4754",
-        "gb_t_4754",
-        "国民经济行业分类",
-        "行业分类代码",
-        "行业代码",
-        "国标行业",
-        "行业",
-    ),
-    V.FOCUS_AREAS: (
-        "focus_areas",
-        "focus",
-        "focusareas",
-        "schwerpunkte",
-        "schwerpunkt",
-        "themen",
-        "fokus",
-        "fokusbereiche",
-        "重点领域",
-        "领域",
-        "关注领域",
-    ),
-    V.OFFERS: ("offers", "offer", "angebot", "bietet", "wirbieten", "提供", "可提供", "优势"),
-    V.SEEKS: ("seeks", "seek", "gesucht", "sucht", "gesuch", "wirsuchen", "需求", "寻求", "合作需求"),
-    V.COOPERATION: (
-        "cooperation",
-        "kooperation",
-        "kooperationsart",
-        "kooperationsform",
-        "合作方式",
-        "合作类型",
-        "合作形式",
-    ),
-    V.EMPLOYEES: (
-        "employees",
-        "mitarbeiter",
-        "mitarbeitende",
-        "beschaeftigte",
-        "员工人数",
-        "员工数",
-        "人数",
-        "职工人数",
-    ),
-    V.EMPLOYEES_BAND: ("employees_band", "groessenklasse", "mitarbeiterklasse", "规模", "企业规模", "员工规模"),
-    V.WEBSITE: ("website", "webseite", "homepage", "internet", "url", "网站", "网址", "官网"),
-    V.CONTACT_NAME: ("contact_name", "contact", "kontakt", "ansprechpartner", "ansprechperson", "联系人"),
-    V.CONTACT_EMAIL: ("contact_email", "email", "e_mail", "mail", "邮箱", "电子邮件", "联系邮箱"),
-    V.CONTACT_CONSENT: (
-        "contact_consent",
-        "consent",
-        "einwilligung",
-        "kontaktfreigabe",
-        "同意公开",
-        "同意联系",
-        "授权",
-    ),
-}
-_ALIAS_INDEX = {fold(alias): column for column, aliases in HEADER_ALIASES.items() for alias in aliases}
 
 _TRUE = {fold(v) for v in ("true", "yes", "ja", "y", "j", "1", "x", "是", "同意", "wahr")}
 _FALSE = {fold(v) for v in ("false", "no", "nein", "n", "0", "否", "不同意", "falsch")}
@@ -198,16 +66,6 @@ class Profiles:
 
     def __len__(self) -> int:
         return len(self.table)
-
-
-def canonical_column(header: str) -> str | None:
-    """The contract column a header names (``"Firmenname"`` -> ``"name"``), else None."""
-    return _ALIAS_INDEX.get(fold(header))
-
-
-def header_score(cells: list[str]) -> int:
-    """How many cells of a candidate header row name contract columns (used to find the header)."""
-    return len({canonical_column(c) for c in cells if isinstance(c, str) and canonical_column(c)})
 
 
 def normalise_country(value: str) -> str | None:
@@ -310,16 +168,21 @@ def normalise(raw: RawTable, report: ValidationReport, taxonomy: Taxonomy, deriv
 
     ``derive=False`` checks only: the table gets no focus areas inferred from the text, no text to
     embed and no detected language (see :func:`validate_file`)."""
-    columns = _map_headers(raw.header, report)
+    columns = map_headers(raw.header, report)
     missing = [c for c in V.REQUIRED_COLUMNS if c not in columns.values()]
     if missing:
-        report.add("error", "missing_columns", missing=", ".join(missing), found=_shown_header(raw.header))
+        report.add("error", "missing_columns", missing=", ".join(missing), found=shown_header(raw.header))
         return pd.DataFrame(columns=list(V.REQUIRED_COLUMNS))
     if not raw.records:
         report.add("error", "no_rows")
         return pd.DataFrame(columns=list(V.REQUIRED_COLUMNS))
 
-    names = _unique_names([columns.get(i, header) for i, header in enumerate(raw.header)], columns, report)
+    names = unique_names(
+        [columns.get(i, header) for i, header in enumerate(raw.header)],
+        columns,
+        report,
+        (*_CANONICAL, *_DERIVED, "row"),
+    )
     position = {column: i for i, column in columns.items()}
     ids = _check_ids([row[position[V.ID]] for row in raw.records], raw.row_numbers, report)
     absent = [c for c in _CANONICAL if c not in position]
@@ -349,57 +212,11 @@ def normalise(raw: RawTable, report: ValidationReport, taxonomy: Taxonomy, deriv
     return frame
 
 
-def _map_headers(header: list[str], report: ValidationReport) -> dict[int, str]:
-    mapped: dict[int, str] = {}
-    first_of: dict[str, str] = {}
-    extra = []
-    for i, name in enumerate(header):
-        column = canonical_column(name)
-        if column is None:
-            extra.append(name)
-        elif column in first_of:
-            report.add("warning", "duplicate_header", first=first_of[column], second=name, column=column)
-        else:
-            mapped[i] = column
-            first_of[column] = name
-    if extra:
-        report.add("info", "extra_columns", columns=", ".join(extra))
-    return mapped
-
-
-def _unique_names(names: list[str], columns: dict[int, str], report: ValidationReport) -> list[str]:
-    """The table's column names: an extra column whose name is taken (a second ``name``, two
-    ``note`` columns, or a name the table derives such as ``row`` or ``city_key``) is renamed
-    ``name_2``, ``row_2`` …, and the renaming reported, so that no column hides or replaces another."""
-    taken = set(_CANONICAL) | set(_DERIVED) | {"row"}
-    unique = list(names)
-    for i, name in enumerate(names):
-        if i in columns:
-            continue
-        if name not in taken:
-            taken.add(name)
-            continue
-        number = 2
-        while f"{name}_{number}" in taken or f"{name}_{number}" in names:
-            number += 1
-        unique[i] = f"{name}_{number}"
-        taken.add(unique[i])
-        report.add("info", "column_renamed", name=name, new=unique[i], letter=column_letter(i + 1))
-    return unique
-
-
 # Ids that pandas, R and spreadsheet programs read as an empty cell (their default missing values)
 _READ_AS_MISSING = frozenset(
     v.casefold()
     for v in ("NA", "N/A", "#N/A", "NaN", "-NaN", "null", "NULL", "None", "nil", "<NA>", "#NA", "n/a", "-nan")
 )
-
-
-def _shown_header(header: list[str], most: int = 30, longest: int = 60) -> str:
-    """The header as a message lists it: the first ``most`` names, each cut at ``longest`` characters
-    (a JSON file or a wrong delimiter makes one 'name' of a whole line)."""
-    names = [name if len(name) <= longest else name[: longest - 1] + "…" for name in header[:most]]
-    return ", ".join(names) + (f", … ({len(header):,} columns)" if len(header) > most else "")
 
 
 def _check_ids(ids: list[str], rows: list[int], report: ValidationReport) -> list[str]:

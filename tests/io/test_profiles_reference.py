@@ -16,7 +16,8 @@ from helpers import reference_infer_focus
 from matchmaker import config as C
 from matchmaker import vocab as V
 from matchmaker.io.cells import looks_like_formula
-from matchmaker.io.profiles import _LANGUAGE_SPELLINGS, _map_headers, normalise
+from matchmaker.io.headers import map_headers as _map_headers
+from matchmaker.io.profiles import _LANGUAGE_SPELLINGS, normalise
 from matchmaker.io.raw import RawTable
 from matchmaker.io.readings import clean_id, read_country, read_employees
 from matchmaker.io.report import ValidationReport
