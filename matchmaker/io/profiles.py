@@ -229,6 +229,8 @@ def _check_ids(ids: list[str], rows: list[int], report: ValidationReport) -> lis
             report.add("warning", note, rows=(row,), column=V.ID)
         if id_.casefold() in _READ_AS_MISSING:
             report.add("warning", "id_read_as_missing", rows=(row,), column=V.ID, id=id_)
+        elif looks_like_formula(id_):
+            report.add("warning", "id_formula", rows=(row,), column=V.ID, id=id_)
         cleaned.append(id_)
     if len(set(cleaned)) == len(cleaned) and len({id_.casefold() for id_ in cleaned}) == len(cleaned):
         return cleaned  # every id differs from every other, in case too: nothing to report (the usual file)

@@ -56,3 +56,13 @@ def test_values_quoted_in_the_report_cannot_rewrite_the_terminal_or_reorder_the_
     assert "'Deutschland\\r✓ all companies are usable'" in text and "'500\\u202e 人'" in text and "ca.\\x9b31m" in text
     # the cell itself keeps its carriage return (pandas wrote it unquoted inside an LF-ended line)
     assert [i.rows for i in report.issues if i.code == "bad_country"] == [(2,)]
+
+
+def test_an_id_that_starts_like_a_formula_is_warned_about(tmp_path):
+    # ids go into the recommendations file exactly as given (tools join on them), so say it where it starts
+    rows = [['=HYPERLINK("http://x.example","DE1")', "Rheinwerk", "DE", "Köln", "Getriebe.", "10"]]
+    rows += [["@CN1", "粤华", "CN", "佛山", "减速器。", "10"], ["-5", "Minus", "DE", "Köln", "x", "10"]]
+    report = validate_file(write_csv(tmp_path / "p.csv", pd.DataFrame(rows, columns=HEADER)))
+    found = [i for i in report.issues if i.code == "id_formula"]
+    assert [i.rows for i in found] == [(2,), (3,)] and report.usable  # "-5" is no formula
+    assert found[0].severity == "warning" and "letter or a digit" in found[0].message("en")
