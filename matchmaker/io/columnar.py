@@ -34,7 +34,7 @@ def read_parquet(
     rows, width = metadata.num_rows, len(header)
     if width > limits.max_columns:
         fail(report, "too_many_columns", found=f"{width:,}", limit=f"{limits.max_columns:,}")
-    if rows + 1 > limits.max_rows:
+    if rows > limits.max_rows:  # the schema is the header: every row is a company
         fail(report, "too_many_rows", row=f"{rows + 1:,}", limit=f"{limits.max_rows:,}")
     if rows * width > limits.max_cells:
         fail(report, "too_many_cells", row=f"{rows + 1:,}", limit=f"{limits.max_cells:,}")

@@ -96,7 +96,7 @@ def _records(text: str, delimiter: str, report: ValidationReport, limits: ReadLi
         if any(row):  # a row of empty cells (",,,," below an Excel table) is no company: not counted
             rows += 1
             cells += len(row)
-            if rows > limits.max_rows:
+            if rows > limits.max_rows + 1:  # the header row is no company
                 fail(report, "too_many_rows", row=f"{number:,}", limit=f"{limits.max_rows:,}")
             if cells > limits.max_cells:
                 fail(report, "too_many_cells", row=f"{number:,}", limit=f"{limits.max_cells:,}")

@@ -29,7 +29,7 @@ _CLOCK_EVERY = 2_000
 
 @dataclass(frozen=True)
 class ReadLimits:
-    """Limits of one read. ``max_bytes``: the file's size; ``max_rows``: companies (non-blank rows);
+    """Limits of one read. ``max_bytes``: the file's size; ``max_rows``: companies (non-blank rows below one header row);
     ``max_columns``: columns holding a value; ``max_cells``: rows x columns read, over all sheets;
     ``max_unpacked_bytes``: what an XLSX (a ZIP archive) or a Parquet file unpacks to;
     ``max_seconds``: wall-clock time of reading the file into a table (the checks after it take

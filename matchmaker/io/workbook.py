@@ -174,7 +174,7 @@ def _read_sheet(workbook, name: str, report: ValidationReport, limits: ReadLimit
                     found.notes.add(note, cell["column"] - 1, number, text)
             found.rows.append((number, row))
             budget["cells"] += width
-            if len(found.rows) > limits.max_rows:
+            if len(found.rows) > limits.max_rows + 1:  # the header row is no company
                 fail(report, "too_many_rows", row=f"{number:,}", limit=f"{limits.max_rows:,}")
             if budget["cells"] > limits.max_cells:
                 fail(report, "too_many_cells", row=f"{number:,}", limit=f"{limits.max_cells:,}")

@@ -167,6 +167,27 @@ def test_each_limit_stops_the_read_and_says_how_to_split(tmp_path, limits, code,
     assert code in info.value.report.codes()
 
 
+@pytest.mark.parametrize("kind", ["csv", "xlsx", "parquet"])
+def test_the_row_limit_counts_companies_not_the_header(tmp_path, kind):
+    """A file of exactly --max-rows companies is read (the message says "at most N rows, each with the
+    header row", so a file split as told must pass); one company more is refused."""
+    rows = [[f"DE{i}", "Firma", "DE", "Köln", "Getriebe."] for i in range(3)] + [ROWS[1]]
+
+    def written(count: int):
+        frame = pd.DataFrame(rows[:count], columns=HEADER)
+        path = tmp_path / f"{count}.{kind}"
+        if kind == "csv":
+            frame.to_csv(path, index=False)
+        elif kind == "xlsx":
+            workbook(path, [HEADER, *rows[:count]])
+        else:
+            frame.to_parquet(path, index=False)
+        return path
+
+    assert len(load_profiles(written(4), limits=ReadLimits(max_rows=4))) == 4
+    assert "too_many_rows" in refused(written(4), limits=ReadLimits(max_rows=3)).codes()
+
+
 def test_the_xlsx_reader_counts_rows_and_cells_over_all_sheets(tmp_path):
     rows = [HEADER] + [[f"DE{i}", "A", "DE", "Köln", "x"] for i in range(300)]
     assert "too_many_rows" in refused(workbook(tmp_path / "r.xlsx", rows), limits=ReadLimits(max_rows=200)).codes()
