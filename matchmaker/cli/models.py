@@ -7,9 +7,8 @@ import sys
 from pathlib import Path
 
 from matchmaker import config as C
-from matchmaker.errors import MatchmakerError
 
-from .options import positive_int
+from .options import positive_int, positive_number
 
 
 def add_embed(commands) -> None:
@@ -17,21 +16,24 @@ def add_embed(commands) -> None:
     parser.add_argument("texts", type=Path)
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--model", default=None)
+    from matchmaker.io import limits as L
+
+    group = parser.add_argument_group("limits of the text file (a file beyond one is refused with a message)")
+    group.add_argument("--max-file-mb", type=positive_number, default=L.MAX_FILE_BYTES / 2**20, metavar="MB")
+    group.add_argument("--max-rows", type=positive_int, default=L.MAX_ROWS, metavar="N", help="texts (lines)")
 
 
 def embed(args) -> int:
+    """Line i of the file (ended by CR LF, LF or CR only, in any encoding a profiles file may have) is
+    row i of the matrix."""
     import numpy as np
 
     from matchmaker.embeddings.encoders import load_encoder
-    from matchmaker.io.files import read_bytes, writing
+    from matchmaker.io.files import writing
+    from matchmaker.io.limits import ReadLimits
+    from matchmaker.io.texts import read_text_lines
 
-    data = read_bytes(args.texts, "the text file (one text per line)")
-    try:
-        lines = data.decode("utf-8-sig").splitlines()
-    except UnicodeDecodeError as exc:
-        raise MatchmakerError(
-            f"{args.texts} is not UTF-8 text (byte {exc.start}). Save it as UTF-8 and try again."
-        ) from exc
+    lines = read_text_lines(args.texts, ReadLimits(max_bytes=int(args.max_file_mb * 2**20), max_rows=args.max_rows))
     encoder = load_encoder(args.model or C.Environment.read().model)
     vectors = encoder.encode(lines, show_progress=len(lines) > 1000)
     with writing(args.out, "the vectors file") as out:

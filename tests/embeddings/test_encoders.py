@@ -143,6 +143,24 @@ def test_embed_command_writes_one_unit_row_per_line(tiny_transformer_dir, tmp_pa
     assert np.allclose(matrix, direct, atol=1e-6)
 
 
+def test_embed_command_gives_one_row_per_line_whatever_the_text_holds(tiny_transformer_dir, tmp_path):
+    """Texts pasted from PDFs and web pages hold form feeds, NEL and the Unicode line separator; a
+    line still ends only at CR LF, LF or CR, so row i stays the text of line i. GB18030 is read too."""
+    lines = ["Seite 1\fSeite 2 der Broschüre", "第一段\u2028第二段", "next\x85line", "佛山市的工业机器人"]
+    texts = tmp_path / "texts.txt"
+    texts.write_bytes("\r\n".join(lines).encode("gb18030"))
+    out = tmp_path / "x.npy"
+    command = [sys.executable, "-m", "matchmaker.cli", "embed", str(texts), "--out", str(out)]
+    done = subprocess.run([*command, "--model", str(tiny_transformer_dir)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    direct = load_encoder(str(tiny_transformer_dir)).encode(lines)
+    assert np.allclose(np.load(out), direct, atol=1e-6)
+    refused = subprocess.run(
+        [*command, "--model", str(tiny_transformer_dir), "--max-rows", "3"], capture_output=True, text=True
+    )
+    assert refused.returncode == 1 and "--max-rows" in refused.stderr and "Traceback" not in refused.stderr
+
+
 def test_embed_command_default_model_is_the_hybrid_of_both_offline_models(tmp_path, domain_encoder, use_encoder):
     texts = tmp_path / "t.txt"
     texts.write_text("Getriebe\n减速器\n", encoding="utf-8")
