@@ -157,3 +157,15 @@ def test_a_line_break_inside_an_id_cannot_split_a_row_of_the_recommendations(tmp
     assert done.returncode == 0, done.stderr
     table = pd.read_csv(out, dtype=str)
     assert set(table["source_id"]) == {"DE1", "CN1"} and len(table) == 2
+
+
+def test_a_reader_that_stops_reading_ends_the_command_without_a_traceback(tmp_path):
+    """`matchmaker validate FILE | head -1`: the pipe closes before the report is written."""
+    path = write_csv(tmp_path / "firmen.csv", GOOD * 1)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "matchmaker.cli", "validate", str(path)], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    process.stdout.close()  # the reader is gone before the first line
+    error = process.stderr.read().decode()
+    assert process.wait(timeout=120) == 1
+    assert "Traceback" not in error and "BrokenPipe" not in error, error

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 
 from matchmaker.errors import MatchmakerError, ProfileFileError
@@ -84,7 +85,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     try:
         uses_registry(args)
-        return COMMANDS[args.command](args)
+        code = COMMANDS[args.command](args)
+        sys.stdout.flush()  # a closed pipe shows here, inside the handler, not at exit
+        return code
+    except BrokenPipeError:
+        # The reader stopped reading (`matchmaker ... | head`): nothing more to say, and no traceback.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     except ProfileFileError as exc:
         report = getattr(exc, "report", None)
         print(report.render(getattr(args, "lang", "en")) if report is not None else str(exc), file=sys.stderr)
