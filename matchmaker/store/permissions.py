@@ -51,6 +51,25 @@ Action = Literal[
     "audit.read",
 ]
 ACTIONS: tuple[str, ...] = get_args(Action)
+# each action as a refusal says it: the verb, and its object when the caller names none
+_PHRASES: dict[str, tuple[str, str]] = {
+    "registry.read": ("read", "the registry"),
+    "company.write": ("change", "companies"),
+    "company.erase": ("erase", "companies"),
+    "contact.read": ("read", "contacts"),
+    "shortlist.create": ("create", "shortlists"),
+    "shortlist.read": ("read", "shortlists"),
+    "shortlist.write": ("change", "shortlists"),
+    "introduction.read": ("read", "introductions"),
+    "introduction.propose": ("propose an introduction", ""),
+    "introduction.answer": ("answer", "introductions"),
+    "introduction.progress": ("record the progress of", "introductions"),
+    "agency.create": ("create", "agencies"),
+    "agency.hide": ("hide", "agencies"),
+    "user.create": ("create", "accounts"),
+    "user.list": ("list", "accounts"),
+    "audit.read": ("read", "the audit log"),
+}
 LOCAL_LOGIN = "(local)"
 
 
@@ -139,7 +158,7 @@ def why_not(actor: Actor, action: str, resource: Resource | None = None) -> str 
     if action == "user.list":
         return None if _at_least(actor, "agency-admin") else "listing accounts needs the role 'agency-admin'"
     # agency.create, agency.hide, audit.read
-    return None if _at_least(actor, "alliance-admin") else f"'{action}' needs the role 'alliance-admin'"
+    return None if _at_least(actor, "alliance-admin") else "it needs the role 'alliance-admin'"
 
 
 def can(actor: Actor, action: Action, resource: Resource | None = None) -> bool:
@@ -151,5 +170,6 @@ def require(actor: Actor, action: Action, resource: Resource | None = None, what
     """Raise :class:`PermissionDeniedError` unless :func:`can`; ``what`` names the record."""
     reason = why_not(actor, action, resource)
     if reason is not None:
-        target = f" {what}" if what else ""
-        raise PermissionDeniedError(f"{actor.label()} may not {action.replace('.', ' ')}{target}: {reason}.")
+        verb, default = _PHRASES[action]
+        target = what or default
+        raise PermissionDeniedError(f"{actor.label()} may not {verb}{' ' + target if target else ''}: {reason}.")

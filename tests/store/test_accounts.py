@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from sqlalchemy import text
@@ -11,7 +12,15 @@ from store.platform_helpers import LOCAL, PASSWORD, alliance
 from matchmaker.errors import ConflictError, ParameterError
 from matchmaker.store.accounts import Accounts, AccountSettings
 from matchmaker.store.audit import audit_log
-from matchmaker.store.permissions import Actor, AuthenticationError, PermissionDeniedError, Resource, can
+from matchmaker.store.permissions import (
+    ACTIONS,
+    Actor,
+    AuthenticationError,
+    PermissionDeniedError,
+    Resource,
+    can,
+    require,
+)
 from matchmaker.store.shortlists import ShortlistStore
 
 
@@ -168,6 +177,25 @@ def test_an_agency_reads_only_the_outcomes_of_shortlists_it_may_read(url):
 )
 def test_roles_on_their_own_agency(role, action, allowed):
     assert can(Actor("x", "hamburg", role), action, Resource(agency="hamburg")) is allowed
+
+
+@pytest.mark.parametrize("action", ACTIONS)
+def test_every_refusal_says_what_was_refused_in_words(action):
+    """A viewer of another agency is refused everything but reading the registry; each refusal names
+    the action as words ("may not read the contact of CN1"), never its key ("contact.read")."""
+    viewer = Actor("gast", "hamburg", "viewer")
+    resource = Resource(agency="foshan", contact_consent=False)
+    if can(viewer, action, resource):
+        assert action == "registry.read"
+        return
+    with pytest.raises(PermissionDeniedError) as refused:
+        require(viewer, action, resource, what="the record CN1")
+    message = str(refused.value)
+    assert action not in message and action.replace(".", " ") not in message, message
+    assert re.search(r"may not [a-z ]+ the record CN1: ", message), message
+    with pytest.raises(PermissionDeniedError) as unnamed:
+        require(viewer, action, resource)
+    assert re.search(r"may not [a-z ]+: ", str(unnamed.value)), str(unnamed.value)
 
 
 def test_no_role_changes_another_agencys_companies_and_contacts_need_consent():
