@@ -232,3 +232,15 @@ def test_the_installed_command_reads_the_password_from_standard_input(tmp_path, 
         text=True,
     )
     assert done.returncode == 0 and "eva\tkoeln\tagency-admin" in done.stdout
+
+
+def test_empty_listings_say_so_and_how_to_fill_them(capsys, monkeypatch):
+    """A new database: the listings print no rows (stdout stays a clean table) and say on stderr that
+    there is nothing yet and which command adds the first."""
+    for argv, said in (
+        (("agency", "list"), "matchmaker agency add"),
+        (("user", "list"), "matchmaker user add"),
+        (("imports",), "matchmaker import"),
+    ):
+        code, out, err = run(capsys, monkeypatch, *argv)
+        assert code == 0 and out == "" and said in err, (argv, out, err)

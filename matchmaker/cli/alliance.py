@@ -51,7 +51,12 @@ def agency(args) -> int:
         )
         print(f"agency {record.key} ({record.name}, {record.country}) registered", file=sys.stderr)
     elif args.agency_command == "list":
-        for a in accounts.agencies():
+        agencies = accounts.agencies()
+        if not agencies:
+            print(
+                "No agencies yet. Register one: matchmaker agency add KEY --name NAME --country DE|CN", file=sys.stderr
+            )
+        for a in agencies:
             names = " / ".join(n for n in (a.name_de, a.name_zh, a.name_en) if n) or "-"
             print(
                 f"{a.key}\t{a.name}\t{a.country or '-'}\t{a.city or '-'}\t{names}{chr(9) + 'hidden' if a.hidden else ''}"
@@ -83,7 +88,10 @@ def user(args) -> int:
         record = accounts.add_user(actor, args.login, agency=args.agency, role=args.role, password=password)
         print(f"account {record.login} ({record.role}, agency {record.agency}) created", file=sys.stderr)
         return 0
-    for u in accounts.users(actor):
+    users = accounts.users(actor)
+    if not users:
+        print("No accounts yet. Create one: matchmaker user add LOGIN --agency KEY --role ROLE", file=sys.stderr)
+    for u in users:
         locked = f"\tlocked until {u.locked_until:%Y-%m-%d %H:%M} UTC" if u.locked_until else ""
         print(f"{u.login}\t{u.agency}\t{u.role}\tcreated {u.created_at:%Y-%m-%d}{locked}")
     return 0

@@ -86,7 +86,11 @@ def imports(args) -> int:
     from matchmaker.store.registry import Registry
 
     engine, _ = open_platform(args)
-    for i in Registry(engine).imports(args.agency):
+    done = Registry(engine).imports(args.agency)
+    if not done:
+        of = f" of agency {args.agency}" if args.agency else ""
+        print(f"No imports{of} yet. Import a profiles file: matchmaker import FILE --agency KEY", file=sys.stderr)
+    for i in done:
         undone = f"\tundone {i.undone_at:%Y-%m-%d %H:%M}" if i.undone_at else ""
         print(
             f"{i.id}\t{i.agency}\t{i.created_at:%Y-%m-%d %H:%M} UTC\t{i.author}\t{i.source or '-'}\t"
