@@ -45,6 +45,13 @@ def read_raw_table(
     """
     limits = limits or ReadLimits()
     path = Path(path)
+    return read_bytes_table(read_file_bytes(path, report, limits), path.name, report, sheet, header_score, limits)
+
+
+def read_file_bytes(path: Path, report: ValidationReport, limits: ReadLimits) -> bytes:
+    """The bytes of the file at ``path``, at most ``limits.max_bytes`` of them (one more when it grew
+    while it was read, which the caller's size check then refuses). ProfileFileError, with the reason,
+    for a missing or unreadable file, a folder, device or pipe, and a file beyond the size limit."""
     kind = path_kind(path)
     if kind == "missing":
         fail(report, "file_missing", path=str(path))
@@ -57,10 +64,9 @@ def read_raw_table(
         if size > limits.max_bytes:
             _too_large(report, size, limits)
         with path.open("rb") as handle:
-            data = handle.read(limits.max_bytes + 1)
+            return handle.read(limits.max_bytes + 1)
     except OSError as exc:
         fail(report, "file_unreadable", path=str(path), reason=os_error_reason(exc))
-    return read_bytes_table(data, path.name, report, sheet, header_score, limits)
 
 
 def read_bytes_table(

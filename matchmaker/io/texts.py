@@ -11,14 +11,13 @@ without BOM, UTF-16 and UTF-32, GB18030, Windows-1252), within the read limits' 
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 
 from matchmaker.io.encodings import decode, looks_binary
-from matchmaker.io.files import os_error_reason, path_kind
 from matchmaker.io.limits import ReadLimits, megabytes
 from matchmaker.io.raw import fail
+from matchmaker.io.readers import read_file_bytes
 from matchmaker.io.report import ValidationReport
 
 _LINE_END = re.compile(r"\r\n|\r|\n")
@@ -44,21 +43,7 @@ def read_text_lines(path: Path | str, limits: ReadLimits | None = None) -> list[
     limits = limits or ReadLimits()
     path = Path(path)
     report = ValidationReport(source=str(path))
-    kind = path_kind(path)
-    if kind == "missing":
-        fail(report, "file_missing", path=str(path))
-    if kind == "unreadable":
-        fail(report, "file_unreadable", path=str(path), reason=os_error_reason(PermissionError()))
-    if kind != "file":
-        fail(report, f"not_a_file_{kind}", path=str(path))
-    try:
-        size = os.stat(path).st_size
-        if size > limits.max_bytes:
-            fail(report, "file_too_large", size=megabytes(size), limit=megabytes(limits.max_bytes))
-        with path.open("rb") as handle:
-            data = handle.read(limits.max_bytes + 1)
-    except OSError as exc:
-        fail(report, "file_unreadable", path=str(path), reason=os_error_reason(exc))
+    data = read_file_bytes(path, report, limits)
     if len(data) > limits.max_bytes:  # grew while it was read
         fail(report, "file_too_large", size=megabytes(len(data)), limit=megabytes(limits.max_bytes))
     if data in (b"", b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff"):
