@@ -156,3 +156,22 @@ def reference_infer_focus(taxonomy, text: str, max_areas: int = 3) -> tuple[str,
     threshold = 2 if max(hits.values()) >= 2 else 1
     ranked = sorted((key for key, n in hits.items() if n >= threshold), key=lambda k: -hits[k])
     return tuple(ranked[:max_areas])
+
+
+def refused(path, **kwargs):
+    """The report of a profiles file that load_profiles refuses (fails the test if it is read)."""
+    import pytest
+
+    from matchmaker.errors import ProfileFileError
+    from matchmaker.io.profiles import load_profiles
+
+    with pytest.raises(ProfileFileError) as info:
+        load_profiles(path, **kwargs)
+    return info.value.report
+
+
+def issue(report, code):
+    """The first issue of ``code`` in ``report`` (fails the test when there is none)."""
+    found = [i for i in report.issues if i.code == code]
+    assert found, f"no {code} in {report.codes()}"
+    return found[0]

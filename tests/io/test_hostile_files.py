@@ -15,7 +15,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from helpers import write_csv
+from helpers import issue, refused, write_csv
 
 from matchmaker import vocab as V
 from matchmaker.errors import ProfileFileError
@@ -27,18 +27,6 @@ ROWS = [
     ["DE1", "Rheinwerk", "DE", "Köln", "Wir fertigen Getriebe für Industrieroboter."],
     ["CN1", "粤华机器人", "CN", "佛山", "公司生产工业机器人减速器。"],
 ]
-
-
-def refused(path, **kwargs):
-    with pytest.raises(ProfileFileError) as info:
-        load_profiles(path, **kwargs)
-    return info.value.report
-
-
-def issue(report, code):
-    found = [i for i in report.issues if i.code == code]
-    assert found, f"no {code} in {report.codes()}"
-    return found[0]
 
 
 def workbook(path, rows, sheet="Firmen", extra=None):

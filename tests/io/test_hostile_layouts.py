@@ -9,6 +9,7 @@ import zipfile
 
 import openpyxl
 import pytest
+from helpers import issue, refused
 
 from matchmaker import vocab as V
 from matchmaker.errors import ProfileFileError
@@ -23,18 +24,6 @@ def csv_file(tmp_path, lines: list[str], name: str = "p.csv", encoding: str = "u
     path = tmp_path / name
     path.write_bytes("\r\n".join(lines).encode(encoding) + b"\r\n")
     return path
-
-
-def refused(path, **kwargs):
-    with pytest.raises(ProfileFileError) as info:
-        load_profiles(path, **kwargs)
-    return info.value.report
-
-
-def issue(report, code):
-    found = [i for i in report.issues if i.code == code]
-    assert found, f"no {code} in {report.codes()}"
-    return found[0]
 
 
 def by_id(profiles):
