@@ -36,7 +36,6 @@ _LONE_CR = re.compile(r"\r(?!\n)")
 # Full-width commas, the ideographic comma and the full-width semicolon, as a Chinese input method types
 # them: not read as delimiters (Chinese text is full of them), but named when they separate the header.
 _WIDE_DELIMITERS = ("，", "、", "；")
-_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))  # a 10 MB description cell is still one field
 
@@ -58,7 +57,7 @@ def read_delimited(
     delimiter = _detect_delimiter(text, header_score)
     if delimiter is None:
         lines = [line for line in text.splitlines() if line.strip()]
-        first = _CONTROL_CHARS.sub("", lines[0][:120])  # shown in a terminal: no escape sequences
+        first = lines[0][:120]  # its control characters are escaped by the report (report.shown)
         for wide in _WIDE_DELIMITERS:
             if max(header_score(line.split(wide)) for line in lines[:HEADER_SEARCH_ROWS]) >= 2:
                 fail(report, "delimiter_fullwidth", header=first, char=wide)

@@ -23,6 +23,7 @@ from matchmaker import vocab as V
 from matchmaker.errors import LabelsError, ProfileFileError
 from matchmaker.io.cells import restore_cell
 from matchmaker.io.files import path_kind
+from matchmaker.io.headers import unique_names
 from matchmaker.io.limits import ReadLimits
 from matchmaker.io.readers import read_raw_table
 from matchmaker.io.report import ValidationReport
@@ -62,7 +63,7 @@ def load_pairs(path: Path | str, limits: ReadLimits | None = None) -> pd.DataFra
         raise LabelsError(f"The pairs file {path} cannot be used: {_errors(report)}")
     for issue in report.warnings:
         log.warning("%s: %s", path, issue.render("en"))
-    header = _column_names(raw.header)
+    header = _column_names(raw.header, report)
     pairs = pd.DataFrame(raw.records, columns=header, dtype=object)
     for column in (V.DE_ID, V.CN_ID):
         if column in pairs:
@@ -101,20 +102,15 @@ def check_pairs(pairs: pd.DataFrame, name: str = "the labelled pairs", rows: lis
     return pairs.assign(grade=grades.astype(float))
 
 
-def _column_names(header: list[str]) -> list[str]:
+def _column_names(header: list[str], report: ValidationReport) -> list[str]:
     """The header with ``de_id``, ``cn_id`` and ``grade`` in any case or spacing named so; a name
-    taken twice gets ``_2``, ``_3`` … (the first one is the column read)."""
-    names, seen = [], set()
-    for cell in header:
-        name = _HEADERS.get(fold(cell), cell)
-        if name in seen:
-            number = 2
-            while f"{name}_{number}" in seen or f"{name}_{number}" in header:
-                number += 1
-            name = f"{name}_{number}"
-        seen.add(name)
-        names.append(name)
-    return names
+    taken twice gets ``_2``, ``_3`` … (the first one is the column read), as in a profiles file."""
+    names = [_HEADERS.get(fold(cell), cell) for cell in header]
+    columns: dict[int, str] = {}
+    for i, name in enumerate(names):
+        if name in V.PAIR_COLUMNS and name not in columns.values():
+            columns[i] = name
+    return unique_names(names, columns, report, V.PAIR_COLUMNS)
 
 
 def _errors(report: ValidationReport) -> str:

@@ -49,9 +49,9 @@ def read_raw_table(
 
 
 def read_file_bytes(path: Path, report: ValidationReport, limits: ReadLimits) -> bytes:
-    """The bytes of the file at ``path``, at most ``limits.max_bytes`` of them (one more when it grew
-    while it was read, which the caller's size check then refuses). ProfileFileError, with the reason,
-    for a missing or unreadable file, a folder, device or pipe, and a file beyond the size limit."""
+    """The bytes of the file at ``path``. ProfileFileError, with the reason, for a missing or
+    unreadable file, a folder, device or pipe, and a file beyond ``limits.max_bytes`` (also one that
+    grew beyond it while it was read)."""
     kind = path_kind(path)
     if kind == "missing":
         fail(report, "file_missing", path=str(path))
@@ -64,9 +64,12 @@ def read_file_bytes(path: Path, report: ValidationReport, limits: ReadLimits) ->
         if size > limits.max_bytes:
             _too_large(report, size, limits)
         with path.open("rb") as handle:
-            return handle.read(limits.max_bytes + 1)
+            data = handle.read(limits.max_bytes + 1)
     except OSError as exc:
         fail(report, "file_unreadable", path=str(path), reason=os_error_reason(exc))
+    if len(data) > limits.max_bytes:
+        _too_large(report, len(data), limits)
+    return data
 
 
 def read_bytes_table(

@@ -15,7 +15,7 @@ import re
 from pathlib import Path
 
 from matchmaker.io.encodings import decode, looks_binary
-from matchmaker.io.limits import ReadLimits, megabytes
+from matchmaker.io.limits import ReadLimits
 from matchmaker.io.raw import fail
 from matchmaker.io.readers import read_file_bytes
 from matchmaker.io.report import ValidationReport
@@ -44,8 +44,6 @@ def read_text_lines(path: Path | str, limits: ReadLimits | None = None) -> list[
     path = Path(path)
     report = ValidationReport(source=str(path))
     data = read_file_bytes(path, report, limits)
-    if len(data) > limits.max_bytes:  # grew while it was read
-        fail(report, "file_too_large", size=megabytes(len(data)), limit=megabytes(limits.max_bytes))
     if data in (b"", b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff"):
         return []
     if looks_binary(data):
