@@ -8,7 +8,7 @@ from pathlib import Path
 
 from matchmaker import config as C
 
-from .options import positive_int, positive_number
+from .options import limit_options, limits, positive_int
 
 
 def add_embed(commands) -> None:
@@ -16,11 +16,7 @@ def add_embed(commands) -> None:
     parser.add_argument("texts", type=Path)
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--model", default=None)
-    from matchmaker.io import limits as L
-
-    group = parser.add_argument_group("limits of the text file (a file beyond one is refused with a message)")
-    group.add_argument("--max-file-mb", type=positive_number, default=L.MAX_FILE_BYTES / 2**20, metavar="MB")
-    group.add_argument("--max-rows", type=positive_int, default=L.MAX_ROWS, metavar="N", help="texts (lines)")
+    limit_options(parser, "the text file (--max-rows: its lines)", only=("--max-file-mb", "--max-rows"))
 
 
 def embed(args) -> int:
@@ -30,10 +26,9 @@ def embed(args) -> int:
 
     from matchmaker.embeddings.encoders import load_encoder
     from matchmaker.io.files import writing
-    from matchmaker.io.limits import ReadLimits
     from matchmaker.io.texts import read_text_lines
 
-    lines = read_text_lines(args.texts, ReadLimits(max_bytes=int(args.max_file_mb * 2**20), max_rows=args.max_rows))
+    lines = read_text_lines(args.texts, limits(args))
     encoder = load_encoder(args.model or C.Environment.read().model)
     vectors = encoder.encode(lines, show_progress=len(lines) > 1000)
     with writing(args.out, "the vectors file") as out:

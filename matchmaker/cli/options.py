@@ -35,30 +35,39 @@ def positive_number(value: str) -> float:
     return number
 
 
-def limit_options(command: argparse.ArgumentParser) -> None:
-    """The read limits of a profiles file (matchmaker.io.limits), each with its default."""
+def limit_options(
+    command: argparse.ArgumentParser, what: str = "the profiles file", only: tuple[str, ...] | None = None
+) -> None:
+    """The read limits of ``what`` (matchmaker.io.limits), each with its default; ``only``: the option
+    names to add (default: all)."""
     from matchmaker.io import limits as L
 
-    group = command.add_argument_group("limits of the profiles file (a file beyond one is refused with a message)")
-    group.add_argument("--max-file-mb", type=positive_number, default=L.MAX_FILE_BYTES / 2**20, metavar="MB")
-    group.add_argument("--max-unpacked-mb", type=positive_number, default=L.MAX_UNPACKED_BYTES / 2**20, metavar="MB")
-    group.add_argument("--max-rows", type=positive_int, default=L.MAX_ROWS, metavar="N")
-    group.add_argument("--max-columns", type=positive_int, default=L.MAX_COLUMNS, metavar="N")
-    group.add_argument("--max-cells", type=positive_int, default=L.MAX_CELLS, metavar="N")
-    group.add_argument("--max-seconds", type=positive_number, default=L.MAX_SECONDS, metavar="S")
+    options = {
+        "--max-file-mb": dict(type=positive_number, default=L.MAX_FILE_BYTES / 2**20, metavar="MB"),
+        "--max-unpacked-mb": dict(type=positive_number, default=L.MAX_UNPACKED_BYTES / 2**20, metavar="MB"),
+        "--max-rows": dict(type=positive_int, default=L.MAX_ROWS, metavar="N"),
+        "--max-columns": dict(type=positive_int, default=L.MAX_COLUMNS, metavar="N"),
+        "--max-cells": dict(type=positive_int, default=L.MAX_CELLS, metavar="N"),
+        "--max-seconds": dict(type=positive_number, default=L.MAX_SECONDS, metavar="S"),
+    }
+    group = command.add_argument_group(f"limits of {what} (a file beyond one is refused with a message)")
+    for flag, settings in options.items():
+        if only is None or flag in only:
+            group.add_argument(flag, **settings)
 
 
 def limits(args):
-    """The :class:`ReadLimits` of the options :func:`limit_options` added."""
-    from matchmaker.io.limits import ReadLimits
+    """The :class:`ReadLimits` of the options :func:`limit_options` added (the defaults for those it
+    did not)."""
+    from matchmaker.io import limits as L
 
-    return ReadLimits(
-        max_bytes=int(args.max_file_mb * 2**20),
-        max_rows=args.max_rows,
-        max_columns=args.max_columns,
-        max_cells=args.max_cells,
-        max_unpacked_bytes=int(args.max_unpacked_mb * 2**20),
-        max_seconds=args.max_seconds,
+    return L.ReadLimits(
+        max_bytes=int(getattr(args, "max_file_mb", L.MAX_FILE_BYTES / 2**20) * 2**20),
+        max_rows=getattr(args, "max_rows", L.MAX_ROWS),
+        max_columns=getattr(args, "max_columns", L.MAX_COLUMNS),
+        max_cells=getattr(args, "max_cells", L.MAX_CELLS),
+        max_unpacked_bytes=int(getattr(args, "max_unpacked_mb", L.MAX_UNPACKED_BYTES / 2**20) * 2**20),
+        max_seconds=getattr(args, "max_seconds", L.MAX_SECONDS),
     )
 
 
