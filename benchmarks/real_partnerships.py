@@ -12,10 +12,8 @@ Prints, with 95 % bootstrap intervals over source companies (k = 10, a documente
 2. that against the plain cosine of the general multilingual model alone (paired comparison);
 3. the shipped default weights with each model (in-sample on the real benchmark, where they were
    learned), and on the demo pairs (a second, separately reported source);
-4. a measurement, not yet in the product: a crowding correction of the final score (each candidate's
-   score less ``beta`` times the mean of its own 10 best scores, so a company that is everyone's top
-   match no longer crowds out the rest: hubness, as CSLS corrects it for word translation), with
-   ``beta`` chosen inside each training fold.
+4. the default against the same without its crowding correction (the ``distinct`` component, whose
+   weight is chosen inside each training fold), paired.
 An unlisted pair is not a proven negative, so every figure is a lower bound.
 """
 
@@ -23,13 +21,12 @@ from __future__ import annotations
 
 import argparse
 
-import numpy as np
 import pandas as pd
 
 from matchmaker import config
 from matchmaker import vocab as V
 from matchmaker.evaluation.baselines import ranking_frame
-from matchmaker.evaluation.metrics import direction_metrics, source_metrics
+from matchmaker.evaluation.metrics import source_metrics
 from matchmaker.evaluation.significance import bootstrap_intervals, format_interval, paired_comparison
 from matchmaker.evaluation.tuning import ComponentCache, choose_folds, learned_weights, per_source_table
 from matchmaker.io.pairs import load_pairs
@@ -50,58 +47,20 @@ def fitted(frame: pd.DataFrame, model: str) -> Matcher:
     return Matcher(model=model, cache_dir=str(config.Environment.read().cache_dir)).fit(profiles_from_frame(frame))
 
 
-def cross_validated(cache: ComponentCache, pairs: pd.DataFrame, objective: str = "listwise") -> pd.DataFrame:
+def cross_validated(
+    cache: ComponentCache, pairs: pd.DataFrame, objective: str = "listwise", crowding: bool = True
+) -> pd.DataFrame:
     """Held-out per-source metrics: each fold's sources ranked with weights learned without them (the
-    listwise objective's L2 strength chosen by inner cross-validation on the training companies)."""
+    listwise objective's L2 strength chosen by inner cross-validation on the training companies, and,
+    with ``crowding``, the weight of ``distinct`` by the training sources' MRR)."""
     fold_of, _ = choose_folds(pairs, 5, seed=1)
     parts = []
     for fold in sorted(set(fold_of.values())):
         training = {c for c, f in fold_of.items() if f != fold}
-        weights = learned_weights(cache, pairs, training, objective=objective, seed=1)
+        weights = learned_weights(cache, pairs, training, objective=objective, seed=1, crowding=crowding)
         table = per_source_table(cache, weights, pairs, 10)
         parts.append(table[table[V.SOURCE_ID].map(fold_of) == fold])
     return pd.concat(parts, ignore_index=True)
-
-
-CROWDING_BETAS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7)
-CROWDING_NEIGHBOURS = 10
-
-
-def crowded(score: np.ndarray, beta: float) -> np.ndarray:
-    """``score`` (sources x targets) less ``beta`` times each target's crowding: the mean of its
-    :data:`CROWDING_NEIGHBOURS` best scores over all sources (the score is symmetric, so these are the
-    target's own best scores as a source)."""
-    neighbours = min(CROWDING_NEIGHBOURS, len(score))
-    crowding = np.sort(score, axis=0)[-neighbours:].mean(axis=0)
-    return score - beta * crowding[None, :]
-
-
-def crowded_table(
-    cache: ComponentCache, scores: dict[str, np.ndarray], pairs: pd.DataFrame, beta: float
-) -> pd.DataFrame:
-    """Per-source metrics of both directions' ``scores`` with the crowding correction ``beta``."""
-    ranked = {
-        d: ranking_frame(cache.sides[d][0], cache.sides[d][1], crowded(score, beta)) for d, score in scores.items()
-    }
-    return direction_metrics(ranked, pairs, 10)
-
-
-def crowding_cross_validated(cache: ComponentCache, pairs: pd.DataFrame) -> tuple[pd.DataFrame, list[float]]:
-    """Held-out per-source metrics of the learned weights with the crowding correction; each fold's
-    weights and ``beta`` (the best training-source MRR among :data:`CROWDING_BETAS`) chosen on the
-    other folds' companies only."""
-    fold_of, _ = choose_folds(pairs, 5, seed=1)
-    parts, chosen = [], []
-    for fold in sorted(set(fold_of.values())):
-        training = {c for c, f in fold_of.items() if f != fold}
-        weights = learned_weights(cache, pairs, training, seed=1)
-        vector = np.array([weights.get(n, 0.0) for n in cache.names], dtype=np.float32)
-        scores = {d: np.tensordot(vector, stack, axes=1) for d, (_, _, stack) in cache.sides.items()}
-        tables = [crowded_table(cache, scores, pairs, beta) for beta in CROWDING_BETAS]
-        best = int(np.argmax([t[t[V.SOURCE_ID].isin(training)]["mrr"].mean() for t in tables]))
-        chosen.append(CROWDING_BETAS[best])
-        parts.append(tables[best][tables[best][V.SOURCE_ID].map(fold_of) == fold])
-    return pd.concat(parts, ignore_index=True), chosen
 
 
 def part_of_sources(pairs: pd.DataFrame) -> dict[str, set[str]]:
@@ -184,9 +143,9 @@ def main() -> None:
             cross_validated(cache, pairs, "logistic"),
             args.bootstrap,
         )
-        with_crowding, betas = crowding_cross_validated(cache, pairs)
-        show(f"  with the crowding correction (beta per fold: {betas})", with_crowding, args.bootstrap)
-        print_comparison("crowding correction minus default", held_out, with_crowding)
+        without = cross_validated(cache, pairs, crowding=False)
+        show("  without the crowding correction (distinct = 0)", without, args.bootstrap)
+        print_comparison("default minus no crowding correction", without, held_out)
         show(
             "default model, shipped weights (in-sample)",
             per_source_table(cache, shipped.as_dict(), pairs, 10),

@@ -21,7 +21,8 @@ from matchmaker.scoring.weights import Weights, combine
 def full_rankings(matcher: Matcher, weights: Weights | None = None) -> pd.DataFrame:
     """Every target ranked for every source (both directions) by a fitted matcher (``weights``
     override the matcher's)."""
-    fitted, resolved = matcher.fitted_, matcher.weights_for(weights)
+    resolved = matcher.weights_for(weights)
+    fitted = matcher.fitted_for(resolved)
     return _rank_by(fitted, lambda s, t: combine(fitted.components(s, t, resolved.active), resolved)[0])
 
 

@@ -45,7 +45,8 @@ def company_attributes(fitted: FittedMatcher) -> pd.DataFrame:
 def pair_scores(matcher: Matcher, weights: Weights | None = None) -> pd.DataFrame:
     """The score of every German x Chinese pair (German company as the source): columns de_id, cn_id,
     de_language, cn_language, language_pair (e.g. ``de-zh``), score. ``n_de * n_cn`` rows."""
-    fitted, resolved = matcher.fitted_, matcher.weights_for(weights)
+    resolved = matcher.weights_for(weights)
+    fitted = matcher.fitted_for(resolved)
     de, cn = fitted.sides("de_to_cn")
     score = weighted_sum(fitted.components(de, cn, resolved.active), resolved)
     language = fitted.profiles[V.LANGUAGE].to_numpy()

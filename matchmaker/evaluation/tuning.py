@@ -32,7 +32,8 @@ from matchmaker.errors import ParameterError
 from matchmaker.evaluation.baselines import ranking_frame
 from matchmaker.evaluation.listwise import ALPHAS, DEFAULT_ALPHA, Lists, fit_listwise, reciprocal_ranks
 from matchmaker.evaluation.metrics import METRICS, direction_metrics
-from matchmaker.scoring.components import COMPONENTS
+from matchmaker.scoring.components import DISTINCT, PAIR_COMPONENTS
+from matchmaker.scoring.crowding import base_weights, basis_key, best_mean
 from matchmaker.scoring.matcher import Matcher
 from matchmaker.scoring.weights import Weights, save_weights
 from matchmaker.vocab import DIRECTIONS
@@ -40,9 +41,11 @@ from matchmaker.vocab import DIRECTIONS
 
 class ComponentCache:
     """Raw component matrices of a fitted matcher for both directions, computed once, so a
-    weight setting is scored with a weighted sum and a sort."""
+    weight setting is scored with a weighted sum and a sort. ``distinct`` is not stored: a setting
+    that weighs it gets the targets' crowding computed here from the stored components under its base
+    (every source against every target, so exactly as the matcher computes it)."""
 
-    def __init__(self, matcher: Matcher, names: tuple[str, ...] = COMPONENTS) -> None:
+    def __init__(self, matcher: Matcher, names: tuple[str, ...] = PAIR_COMPONENTS) -> None:
         fitted = matcher.fitted_
         self.names = names
         self.model = str(fitted.encoder_identity)
@@ -52,15 +55,43 @@ class ComponentCache:
             values = fitted.components(sources, targets, names)
             self.sides[direction] = (fitted.ids[sources], fitted.ids[targets], np.stack([values[n] for n in names]))
 
-    def rankings(self, weights: dict[str, float], direction: str) -> pd.DataFrame:
-        sources, targets, stack = self.sides[direction]
+    def scores(self, weights: Mapping[str, float], direction: str) -> np.ndarray:
+        """``(sources, targets)`` scores of one weight setting (``distinct`` included when weighted)."""
+        _, _, stack = self.sides[direction]
         vector = np.array([weights.get(n, 0.0) for n in self.names], dtype=np.float32)
-        return ranking_frame(sources, targets, np.tensordot(vector, stack, axes=1))
+        score = np.tensordot(vector, stack, axes=1)
+        if weights.get(DISTINCT, 0.0) > 0:
+            score += np.float32(weights[DISTINCT]) * self.distinct(weights)[direction][None, :]
+        return score
+
+    def distinct(self, weights: Mapping[str, float]) -> dict[str, np.ndarray]:
+        """Per direction, the targets' ``distinct`` value (1 - crowding) under the base of ``weights``."""
+        resolved = Weights({n: v for n, v in weights.items() if n in self.names or n == DISTINCT})
+        key = basis_key(resolved)
+        kept = self.__dict__.setdefault("_distinct", {})  # per base weight setting
+        if key not in kept:
+            base = base_weights(resolved)
+            values = {}
+            for direction, (_, targets, _) in self.sides.items():
+                if base is None:
+                    values[direction] = np.ones(len(targets), dtype=np.float32)
+                    continue
+                # each target's best scores over every source: its own best as a source (symmetric score)
+                values[direction] = np.clip(1.0 - best_mean(self.scores(base.as_dict(), direction), axis=0), 0, 1)
+            kept[key] = values
+        return kept[key]
+
+    def rankings(self, weights: dict[str, float], direction: str) -> pd.DataFrame:
+        sources, targets, _ = self.sides[direction]
+        return ranking_frame(sources, targets, self.scores(weights, direction))
 
 
-def per_source_table(cache: ComponentCache, weights: dict[str, float], pairs: pd.DataFrame, k: int) -> pd.DataFrame:
+def per_source_table(
+    cache: ComponentCache, weights: Mapping[str, float], pairs: pd.DataFrame, k: int, relevant_grade: float = 2
+) -> pd.DataFrame:
     """Per-source metrics for both directions (column ``direction``) of one weight setting."""
-    return direction_metrics({direction: cache.rankings(weights, direction) for direction in DIRECTIONS}, pairs, k)
+    rankings = {direction: cache.rankings(weights, direction) for direction in DIRECTIONS}
+    return direction_metrics(rankings, pairs, k, relevant_grade)
 
 
 Objective = Literal["listwise", "logistic"]
@@ -101,6 +132,7 @@ def learned_weights(
     objective: Objective = "listwise",
     alpha: float | None = None,
     seed: int = 0,
+    crowding: bool = True,
 ) -> dict[str, float]:
     """Non-negative weights summing to 1, learned from the raw component values of every candidate of
     every labelled source (of ``sources``, when given) in both directions; a partner is a pair
@@ -112,7 +144,8 @@ def learned_weights(
     :data:`INNER_FOLDS`-fold cross-validation by company *within* these sources (:func:`chosen_alpha`),
     so a caller's held-out fold is never used.
     ``objective="logistic"``: a class-balanced logistic regression of "is a partner" (inverse L2 strength
-    ``C``), negative coefficients clipped to 0 — the method before issue 12's listwise one."""
+    ``C``), negative coefficients clipped to 0 — the method before issue 12's listwise one.
+    ``crowding``: then give ``distinct`` the weight that serves these sources best (:func:`with_distinct`)."""
     if objective not in OBJECTIVES:
         raise ParameterError(f"objective must be one of {', '.join(OBJECTIVES)}. Got {objective!r} instead.")
     lists = ranking_lists(cache, pairs, sources, relevant_grade)
@@ -134,7 +167,36 @@ def learned_weights(
         coefficients = np.clip(model.coef_[0], 0.0, None)
         coefficients = coefficients / coefficients.sum() if coefficients.sum() > 0 else np.ones_like(coefficients)
     coefficients = coefficients / coefficients.sum()
-    return {name: float(value) for name, value in zip(cache.names, coefficients)}
+    learned = {name: float(value) for name, value in zip(cache.names, coefficients)}
+    return with_distinct(cache, pairs, learned, sources, relevant_grade) if crowding else learned
+
+
+CROWDING_SHARES = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7)  # beta: distinct's weight against the others' sum
+
+
+def with_distinct(
+    cache: ComponentCache,
+    pairs: pd.DataFrame,
+    weights: Mapping[str, float],
+    sources: set[str] | None = None,
+    relevant_grade: float = 2,
+    metric: str = "mrr",
+) -> dict[str, float]:
+    """``weights`` (of the other components, summing to 1) with the ``distinct`` weight whose
+    crowding correction gives the labelled ``sources`` (all, when None) the best mean ``metric``: a
+    candidate's score less ``beta`` times its crowding, ``beta`` from :data:`CROWDING_SHARES`, written as
+    weights that sum to 1 (the others times 1 / (1 + beta), ``distinct`` beta / (1 + beta)). One
+    number chosen on the training sources' rankings: the listwise objective is not MRR, and learning
+    ``distinct`` as one more linear weight gave it too little (benchmarks/README.md)."""
+    base = {name: float(value) for name, value in weights.items() if name != DISTINCT}
+    figures = []
+    for beta in CROWDING_SHARES:
+        setting = {name: value / (1 + beta) for name, value in base.items()} | {DISTINCT: beta / (1 + beta)}
+        table = per_source_table(cache, setting, pairs, 10, relevant_grade)
+        if sources is not None:
+            table = table[table[V.SOURCE_ID].isin(sources)]
+        figures.append((float(table[metric].mean()) if len(table) else 0.0, -beta, setting))
+    return max(figures, key=lambda figure: figure[:2])[2]
 
 
 def chosen_alpha(
@@ -241,7 +303,7 @@ def search(
     fold_table["grouping"] = grouping
     rows = []
     for trial, (weights, table) in enumerate(zip(candidates, tables)):
-        row = {"trial": trial, **{n: float(weights.get(n, 0.0)) for n in cache.names}}
+        row = {"trial": trial, **{n: float(weights.get(n, 0.0)) for n in (*cache.names, DISTINCT)}}
         row |= {m: float(table[m].mean()) for m in METRICS}
         for direction, means in table.groupby("direction")[list(METRICS)].mean().iterrows():
             row |= {f"{direction}_{m}": float(v) for m, v in means.items()}
@@ -259,12 +321,14 @@ def learn(
     C: float = 1.0,
     objective: Objective = "listwise",
     alpha: float | None = None,
+    crowding: bool = True,
 ) -> SearchResult:
     """:func:`learned_weights` on all labelled pairs, with its cross-validated ``metric``: for each fold
     the weights are learned on the other folds' companies (the listwise objective's ``alpha``, when
     None, chosen by inner cross-validation on those companies alone) and measured on this fold's
     sources. The fold table has the ``alpha`` each fold used; :attr:`SearchResult.description` says
-    what was fitted, for the weights' provenance."""
+    what was fitted, for the weights' provenance. ``crowding``: the weight of ``distinct`` is chosen too
+    (:func:`with_distinct`), inside each fold on its training sources."""
     if metric not in METRICS:
         raise ParameterError(f"metric must be one of {', '.join(METRICS)}. Got {metric!r} instead.")
     if objective not in OBJECTIVES:
@@ -280,7 +344,9 @@ def learn(
     for fold in range(folds):
         training = {company for company, f in fold_of.items() if f != fold}
         fold_alpha = strength(training)
-        weights = learned_weights(cache, pairs, training, C=C, objective=objective, alpha=fold_alpha, seed=seed)
+        weights = learned_weights(
+            cache, pairs, training, C=C, objective=objective, alpha=fold_alpha, seed=seed, crowding=crowding
+        )
         table = per_source_table(cache, weights, pairs, k)
         test = table[table[V.SOURCE_ID].map(fold_of) == fold]
         train = table[table[V.SOURCE_ID].isin(training)]
@@ -297,9 +363,13 @@ def learn(
             }
         )
     final_alpha = strength(None)
-    best = learned_weights(cache, pairs, C=C, objective=objective, alpha=final_alpha, seed=seed)
+    best = learned_weights(cache, pairs, C=C, objective=objective, alpha=final_alpha, seed=seed, crowding=crowding)
     table = per_source_table(cache, best, pairs, k)
-    trial = {"trial": 0, **{n: best.get(n, 0.0) for n in cache.names}, **{m: float(table[m].mean()) for m in METRICS}}
+    trial = {
+        "trial": 0,
+        **{n: best.get(n, 0.0) for n in (*cache.names, DISTINCT)},
+        **{m: float(table[m].mean()) for m in METRICS},
+    }
     for direction, means in table.groupby("direction")[list(METRICS)].mean().iterrows():
         trial |= {f"{direction}_{m}": float(v) for m, v in means.items()}
     if objective == "listwise":
@@ -310,6 +380,14 @@ def learn(
         )
     else:
         description = f"non-negative logistic regression of the component values (class-balanced, C={C:g})"
+    description += (
+        ""
+        if not crowding
+        else (
+            "; then the weight of 'distinct' (the crowding correction: beta in "
+            f"{', '.join(f'{b:g}' for b in CROWDING_SHARES)} against the others' sum) with the best MRR of the same sources"
+        )
+    )
     return SearchResult(best, 0, pd.DataFrame(rows), pd.DataFrame([trial]), metric, description)
 
 

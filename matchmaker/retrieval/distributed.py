@@ -16,9 +16,10 @@ import numpy as np
 import pandas as pd
 
 from matchmaker import vocab as V
+from matchmaker.scoring.crowding import fill_crowding
 from matchmaker.scoring.fitted import FittedMatcher
 from matchmaker.scoring.matcher import Matcher
-from matchmaker.scoring.ranking import rank_exhaustive
+from matchmaker.scoring.ranking import empty_recommendations, rank_exhaustive
 from matchmaker.scoring.weights import Weights
 
 if TYPE_CHECKING:
@@ -40,14 +41,21 @@ def recommend_all_distributed(
     weights: Weights | None = None,
     sources_per_task: int = SOURCES_PER_TASK,
 ) -> pd.DataFrame:
-    """:meth:`Matcher.recommend_all`, computed on the workers of ``client``: the same table, row for row."""
-    fitted, resolved = matcher.fitted_, matcher.weights_for(weights)
+    """:meth:`Matcher.recommend_all`, computed on the workers of ``client``: the same table, row for row.
+    Weights that weigh ``distinct`` first rank the base weights' top 10 on the workers as well, for every
+    company's crowding (unless the matcher holds it)."""
+    resolved = matcher.weights_for(weights)
+    fill_crowding(matcher, resolved, lambda base, top: _rank_on(client, matcher.fitted_, top, base, sources_per_task))
+    return _rank_on(client, matcher.fitted_for(resolved), k, resolved, sources_per_task)
+
+
+def _rank_on(client: Client, fitted: FittedMatcher, k: int, weights: Weights, sources_per_task: int) -> pd.DataFrame:
     [state] = client.scatter([fitted], broadcast=True, hash=False)  # a key of its own: no release of a shared one
     futures = []
     for direction in V.DIRECTIONS:
         sources, targets = fitted.sides(direction)
         for start in range(0, len(sources), sources_per_task):
             block = sources[start : start + sources_per_task]
-            futures.append(client.submit(_rank_block, state, block, targets, k, resolved, pure=False))
+            futures.append(client.submit(_rank_block, state, block, targets, k, weights, pure=False))
     parts = client.gather(futures)
-    return pd.concat(parts, ignore_index=True) if parts else matcher.recommend_all(k=k, weights=resolved)
+    return pd.concat(parts, ignore_index=True) if parts else empty_recommendations()

@@ -19,6 +19,7 @@ from matchmaker import vocab as V
 from matchmaker.errors import ParameterError
 from matchmaker.retrieval.index import IndexKind, build_index, search
 from matchmaker.retrieval.vectors import CandidateSpace
+from matchmaker.scoring.crowding import fill_crowding
 from matchmaker.scoring.fitted import FittedMatcher
 from matchmaker.scoring.matcher import Matcher
 from matchmaker.scoring.ranking import empty_recommendations, rank_candidates
@@ -100,10 +101,11 @@ class CandidateSearch:
 
     Example::
 
-        search = CandidateSearch(matcher.fitted_, "de_to_cn", matcher.weights_)
+        search = CandidateSearch(matcher.fitted_for(), "de_to_cn", matcher.weights_)
         search.recommend("DE0001", k=10)           # the table of Matcher.recommend, two-stage
 
-    Any weights of the components active when it was built can be passed to :meth:`recommend`."""
+    Any weights of the components active when it was built can be passed to :meth:`recommend`; weights
+    that weigh ``distinct`` need a fitted state that holds their crowding (``matcher.fitted_for(weights)``)."""
 
     def __init__(
         self,
@@ -161,8 +163,17 @@ def recommend_all_two_stage(
     candidates: int | None = DEFAULT_CANDIDATES,
     index: IndexKind = "auto",
 ) -> pd.DataFrame:
-    """:meth:`Matcher.recommend_all` through the two stages: German -> Chinese rows, then Chinese -> German."""
-    fitted, resolved = matcher.fitted_, matcher.weights_for(weights)
+    """:meth:`Matcher.recommend_all` through the two stages: German -> Chinese rows, then Chinese -> German.
+    Weights that weigh ``distinct`` first rank the base weights' top 10 through the same two stages for
+    every company's crowding (unless the matcher holds it), then rank with it."""
+    resolved = matcher.weights_for(weights)
+
+    def rank_base(base: Weights, k: int) -> pd.DataFrame:
+        fitted = matcher.fitted_
+        return pd.concat([rank_two_stage(fitted, *fitted.sides(d), k, base, candidates, index) for d in V.DIRECTIONS])
+
+    fill_crowding(matcher, resolved, rank_base)
+    fitted = matcher.fitted_for(resolved)
     parts = [rank_two_stage(fitted, *fitted.sides(d), k, resolved, candidates, index) for d in V.DIRECTIONS]
     return pd.concat(parts, ignore_index=True)
 

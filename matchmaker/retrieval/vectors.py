@@ -13,6 +13,7 @@ focus               w · f_i / |f_i|                                       f_j /
 complementarity     w/2 · [o_i, s_i] / (z σ_fit,i)                        [s_j, o_j]    (no offset μ_fit)
 cooperation         w · q_i C / |q_i|  and  w/2 if i names a type          q_j / |q_j|  and  1 if j names none
 size                w · onehot(b_i) S  and  w/2 if b_i is known            onehot(b_j)  and  1 if b_j unknown
+distinct            w                                                     1 - crowding_j   (exact)
 ==================  ====================================================  =============================
 
 The last column of cooperation and size gives a target that names no type, or no size, the neutral
@@ -33,7 +34,7 @@ import numpy as np
 from scipy import sparse
 
 from matchmaker.errors import ParameterError
-from matchmaker.scoring.components import NEUTRAL
+from matchmaker.scoring.components import NEUTRAL, distinct
 from matchmaker.scoring.fitted import FittedMatcher
 from matchmaker.scoring.weights import Weights
 
@@ -162,6 +163,8 @@ class CandidateSpace:
         if "size" in self.active:
             blocks.append(weights["size"] * (_size_one_hot(src.size) @ _CLOSENESS))
             blocks.append(weights["size"] * NEUTRAL * (src.size >= 0)[:, None])
+        if "distinct" in self.active:
+            blocks.append(np.full((len(rows), 1), weights["distinct"], dtype=np.float32))
         return np.hstack([np.asarray(b, dtype=np.float32) for b in blocks])
 
     def _full_keys(self, rows: np.ndarray) -> np.ndarray:
@@ -183,6 +186,8 @@ class CandidateSpace:
         if "size" in self.active:
             blocks.append(_size_one_hot(tgt.size))
             blocks.append((tgt.size < 0)[:, None])
+        if "distinct" in self.active:
+            blocks.append(distinct(tgt, tgt, self.fitted.calibration, pairwise=True)[:, None])
         return np.hstack([np.asarray(b, dtype=np.float32) for b in blocks])
 
 

@@ -24,6 +24,12 @@ Components and what a value means (best value 1):
                     +0.02; see ``benchmarks/real_partnerships.py``.)
 ``cooperation``     best compatibility of the cooperation types the two name; 0.5 when either names none.
 ``size``            closeness of employee bands, 1 - |band difference| / 3; 0.5 when either is unknown.
+``distinct``        1 - the target's crowding: the mean of its 10 best scores from the other components
+                    against the whole other country (:mod:`matchmaker.scoring.crowding`). A company
+                    that matches everyone about as well as it matches anyone (a hub) heads fewer lists,
+                    so the real partner of a source is not crowded out by a look-alike of a whole sector.
+                    It needs the population's scores first, so the matcher computes it before a ranking
+                    that weighs it (not per pair).
 """
 
 from __future__ import annotations
@@ -33,7 +39,12 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import sparse
 
-COMPONENTS = ("semantic", "terms", "sector", "focus", "complementarity", "cooperation", "size")
+from matchmaker.errors import ParameterError
+
+COMPONENTS = ("semantic", "terms", "sector", "focus", "complementarity", "cooperation", "size", "distinct")
+DISTINCT = "distinct"
+# The components computed from two companies' features alone; ``distinct`` is computed from their scores.
+PAIR_COMPONENTS = tuple(name for name in COMPONENTS if name != DISTINCT)
 NEUTRAL = 0.5
 
 
@@ -50,12 +61,18 @@ class CompanyFeatures:
     focus: np.ndarray  # (n, f) 0/1 focus areas
     cooperation: np.ndarray  # (n, k) 0/1 cooperation types
     size: np.ndarray  # (n,) int band 0..3, -1 unknown
+    crowding: np.ndarray | None = None  # (n,) mean of the 10 best scores against the other country, once computed
 
     def __len__(self) -> int:
         return self.text.shape[0]
 
     def take(self, index: np.ndarray) -> CompanyFeatures:
-        return CompanyFeatures(**{name: getattr(self, name)[index] for name in self.__dataclass_fields__})
+        return CompanyFeatures(
+            **{
+                name: None if getattr(self, name) is None else getattr(self, name)[index]
+                for name in self.__dataclass_fields__
+            }
+        )
 
 
 @dataclass(frozen=True)
@@ -164,6 +181,16 @@ def size(src: CompanyFeatures, tgt: CompanyFeatures, cal: Calibration, pairwise:
     return np.where(known, 1.0 - gap / 3.0, NEUTRAL).astype(np.float32)
 
 
+def distinct(src: CompanyFeatures, tgt: CompanyFeatures, cal: Calibration, pairwise: bool = False) -> np.ndarray:
+    if tgt.crowding is None:
+        raise ParameterError(
+            "The 'distinct' component needs every company's crowding, which these features do not hold yet. "
+            "Rank through Matcher (it computes the crowding first), or pass weights with distinct = 0."
+        )
+    value = np.clip(1.0 - tgt.crowding, 0.0, 1.0).astype(np.float32)
+    return value if pairwise else np.broadcast_to(value, (len(src), len(tgt)))
+
+
 def component_values(
     names: tuple[str, ...],
     src: CompanyFeatures,
@@ -182,6 +209,7 @@ def component_values(
         "complementarity": lambda: complementarity(src, tgt, cal, pairwise),
         "cooperation": lambda: cooperation(src, tgt, cal, pairwise, compatibility=compatibility),
         "size": lambda: size(src, tgt, cal, pairwise),
+        "distinct": lambda: distinct(src, tgt, cal, pairwise),
     }
     return {name: functions[name]() for name in names}
 

@@ -35,12 +35,14 @@ from matchmaker.io.profiles import Profiles, profiles_from_frame
 from matchmaker.knowledge.concepts import load_concepts
 from matchmaker.knowledge.taxonomy import load_taxonomy
 from matchmaker.scoring.components import fit_calibration
+from matchmaker.scoring.crowding import basis_key, fill_crowding, with_crowding
 from matchmaker.scoring.featurise import featurise
 from matchmaker.scoring.fitted import FittedMatcher
 from matchmaker.scoring.ranking import rank_exhaustive
 from matchmaker.scoring.weights import Weights, as_weights, combine
 
 log = logging.getLogger(__name__)
+CROWDINGS_KEPT = 4  # crowdings kept per matcher, one per base weight setting (the dashboard's sliders make new ones)
 
 
 @dataclass(frozen=True)
@@ -183,6 +185,47 @@ class Matcher:
             )
         return override
 
+    def fitted_for(self, weights: Weights | None = None) -> FittedMatcher:
+        """The fitted state that ``weights`` (default: the matcher's) rank with: :attr:`fitted_` itself,
+        or, when they weigh ``distinct``, that state with every company's crowding under their base
+        (:mod:`matchmaker.scoring.crowding`): computed on first use from an exact ranking of every
+        company's :data:`~matchmaker.scoring.crowding.NEIGHBOURS` best partners under the base weights (as
+        long as one ``recommend_all``), and kept for later calls with the same base (the last
+        :data:`CROWDINGS_KEPT`)."""
+        fitted = self._fitted()
+        resolved = self.weights_for(weights)
+        if basis_key(resolved) is None:
+            return fitted
+        fill_crowding(self, resolved, lambda base, k: self._rank_all(fitted, base, k, progress=False))
+        return self._crowdings()[basis_key(resolved)]
+
+    def _crowdings(self) -> dict[tuple[float, ...], FittedMatcher]:
+        """The crowded states kept for the current :attr:`fitted_` (a new fit or a restored snapshot
+        starts with none)."""
+        fitted = self._fitted()
+        owner, kept = self.__dict__.get("_crowded", (None, {}))
+        if owner is not fitted:
+            kept = {}
+            self._crowded = (fitted, kept)
+        return kept
+
+    def holds_crowding(self, weights: Weights | None = None) -> bool:
+        """Whether :meth:`fitted_for` ``weights`` is ready without computing a crowding."""
+        key = basis_key(self.weights_for(weights))
+        return key is None or key in self._crowdings()
+
+    def use_crowding(self, weights: Weights, crowding: np.ndarray) -> None:
+        """Keep ``crowding`` (one value per fitted company, computed elsewhere: a two-stage or distributed
+        ranking of the base weights) as the crowding of ``weights``' base, for :meth:`fitted_for`."""
+        key = basis_key(weights)
+        if key is None:
+            return
+        kept = self._crowdings()
+        kept.pop(key, None)
+        while len(kept) >= CROWDINGS_KEPT:
+            kept.pop(next(iter(kept)))
+        kept[key] = with_crowding(self._fitted(), crowding)
+
     # --- ranking ------------------------------------------------------------------------------
     def recommend(
         self, company_id: str, k: int = 10, filters: Filters | None = None, weights: Weights | None = None
@@ -194,12 +237,13 @@ class Matcher:
         to score). Fewer than ``k`` rows when the filters leave fewer partners. ``weights`` overrides
         the matcher's for this call."""
         _check_k(k)
-        fitted = self._fitted()
+        resolved = self.weights_for(weights)
+        fitted = self.fitted_for(resolved)
         source = fitted.position(company_id)
         targets = fitted.side(V.other_country(fitted.country[source]))
         if filters:
             targets = targets[filters.keep(fitted.profiles.iloc[targets])]
-        result = rank_exhaustive(fitted, np.array([source]), targets, k, self.weights_for(weights), self.block_size)
+        result = rank_exhaustive(fitted, np.array([source]), targets, k, resolved, self.block_size)
         if filters and filters.min_score > 0:
             result = result[result[V.SCORE] >= filters.min_score].reset_index(drop=True)
         return result
@@ -208,11 +252,13 @@ class Matcher:
         """``recommend`` for every company, German -> Chinese rows first, then Chinese -> German:
         ``min(k, partners)`` rows per company, the recommendations table of contract section 2."""
         _check_k(k)
-        fitted = self._fitted()
         resolved = self.weights_for(weights)
         progress = self.show_progress if progress is None else progress
+        return self._rank_all(self.fitted_for(resolved), resolved, k, progress)
+
+    def _rank_all(self, fitted: FittedMatcher, weights: Weights, k: int, progress: bool) -> pd.DataFrame:
         parts = [
-            rank_exhaustive(fitted, *fitted.sides(direction), k, resolved, self.block_size, progress, label)
+            rank_exhaustive(fitted, *fitted.sides(direction), k, weights, self.block_size, progress, label)
             for direction, label in zip(V.DIRECTIONS, ("German -> Chinese", "Chinese -> German"))
         ]
         return pd.concat(parts, ignore_index=True)
@@ -224,10 +270,10 @@ class Matcher:
 
         One row per pair: source_id, target_id, score, then for each active component its weighted
         contribution (``semantic``) and its raw value in [0, 1] (``semantic_value``)."""
-        fitted = self._fitted()
+        resolved = self.weights_for(weights)
+        fitted = self.fitted_for(resolved)
         sources = np.array([fitted.position(s) for s in source_ids], dtype=np.int64)
         targets = np.array([fitted.position(t) for t in target_ids], dtype=np.int64)
-        resolved = self.weights_for(weights)
         values = fitted.components(sources, targets, resolved.active, pairwise=True)
         score, contributions = combine(values, resolved)
         frame = pd.DataFrame({V.SOURCE_ID: fitted.ids[sources], V.TARGET_ID: fitted.ids[targets], V.SCORE: score})

@@ -8,7 +8,14 @@ from scipy.optimize import approx_fprime
 
 from matchmaker.errors import ParameterError
 from matchmaker.evaluation.listwise import ALPHAS, Lists, fit_listwise, reciprocal_ranks, softmax_loss
-from matchmaker.evaluation.tuning import ComponentCache, chosen_alpha, company_folds, learned_weights
+from matchmaker.evaluation.tuning import (
+    ComponentCache,
+    chosen_alpha,
+    company_folds,
+    learned_weights,
+    per_source_table,
+    with_distinct,
+)
 
 
 def test_hand_worked_loss():
@@ -86,6 +93,26 @@ def synthetic_cache(companies=48, seed=0):
     return cache, pairs
 
 
+def test_the_crowding_correction_is_chosen_where_hubs_crowd_out_the_partners():
+    """Three targets score high for every source on the planted component (hubs): they take the first
+    places of most lists. ``with_distinct`` then weighs ``distinct``, and the partners come back up."""
+    cache, pairs = synthetic_cache()
+    for _, _, stack in cache.sides.values():
+        stack[0][:, :3] += 0.5
+    plain = {"semantic": 0.8, "size": 0.2}
+    chosen = with_distinct(cache, pairs, plain)
+    assert chosen["distinct"] > 0 and sum(chosen.values()) == pytest.approx(1.0)
+    assert chosen["semantic"] / chosen["size"] == pytest.approx(4.0)  # the others keep their proportions
+    before, after = (per_source_table(cache, w, pairs, 10)["mrr"].mean() for w in (plain, chosen))
+    assert after > before + 0.05
+    untouched = synthetic_cache()[0]  # no planted hubs: whatever it chooses is no worse than no correction
+    kept = with_distinct(untouched, pairs, plain)
+    assert (
+        per_source_table(untouched, kept, pairs, 10)["mrr"].mean()
+        >= per_source_table(untouched, plain, pairs, 10)["mrr"].mean()
+    )
+
+
 def test_inner_cross_validation_never_reads_held_out_labels():
     cache, pairs = synthetic_cache()
     fold_of = company_folds(pairs, folds=4, seed=0)
@@ -102,7 +129,11 @@ def test_inner_cross_validation_never_reads_held_out_labels():
 def test_learned_weights_find_the_planted_component_with_either_objective():
     cache, pairs = synthetic_cache()
     for objective in ("listwise", "logistic"):
-        weights = learned_weights(cache, pairs, objective=objective)
+        weights = learned_weights(cache, pairs, objective=objective, crowding=False)
         assert weights["semantic"] > 0.6 and sum(weights.values()) == pytest.approx(1.0)
+        with_crowding = learned_weights(cache, pairs, objective=objective)  # plus distinct's share
+        assert with_crowding["semantic"] > 2 * with_crowding["size"] and sum(with_crowding.values()) == pytest.approx(
+            1.0
+        )
     with pytest.raises(ParameterError, match="listwise, logistic"):
         learned_weights(cache, pairs, objective="pairwise")

@@ -16,6 +16,7 @@ from matchmaker.exports.dossier import DossierContext, render_dossier
 from matchmaker.exports.tables import items_table, readable_headers, write_table
 from matchmaker.io.cells import restore_cell, safe_cell, safe_filename
 from matchmaker.io.profiles import profiles_from_frame
+from matchmaker.scoring.components import COMPONENTS
 from matchmaker.scoring.items import ShortlistItem, score_items
 from matchmaker.scoring.matcher import Matcher
 
@@ -169,9 +170,7 @@ def test_dossier_is_bilingual_and_says_what_produced_it(hostile_matcher):
 def test_items_table_components_add_up_to_the_score(hostile_matcher):
     table = items_table(hostile_items(hostile_matcher), "en")
     present = table.dropna(subset=["score"])
-    parts = [
-        c for c in ("semantic", "terms", "sector", "focus", "complementarity", "cooperation", "size") if c in table
-    ]
+    parts = [c for c in COMPONENTS if c in table]
     assert len(present) == 4 and parts
     assert (present[parts].sum(axis=1) - present["score"]).abs().max() < 2e-3  # each rounded to 4 places
     assert table.iloc[-1]["why"].startswith("Not in the profiles in use")

@@ -53,9 +53,9 @@ def test_synthetic_companies_find_the_exhaustive_top_20(synthetic, index):
     assert np.allclose(both["score_exact"], both["score_two_stage"], atol=1e-5)
 
 
-@pytest.mark.parametrize("component", ["sector", "size"])
-def test_sector_and_size_blocks_are_exact(demo, component):
-    fitted = demo.fitted_
+@pytest.mark.parametrize("component", ["sector", "size", "distinct"])
+def test_sector_size_and_distinct_blocks_are_exact(demo, component):
+    fitted = demo.fitted_for(demo.weights_)
     sources, targets = fitted.sides("de_to_cn")
     vectors = candidate_vectors(fitted, sources, targets, Weights({component: 1.0}))
     exact = fitted.components(sources, targets, (component,))[component]
@@ -88,13 +88,13 @@ def test_the_index_finds_the_largest_inner_products():
 
 
 def test_fewer_candidates_than_k_is_refused(demo):
-    fitted = demo.fitted_
+    fitted = demo.fitted_for(demo.weights_)
     with pytest.raises(ParameterError, match="candidates must be"):
         rank_two_stage(fitted, *fitted.sides("de_to_cn"), 10, demo.weights_, candidates=5)
 
 
 def test_one_company_at_a_time_gives_the_rows_of_the_whole_ranking(demo):
-    fitted = demo.fitted_
+    fitted = demo.fitted_for(demo.weights_)  # the default weighs distinct: the state with its crowding
     search = CandidateSearch(fitted, "cn_to_de", demo.weights_, candidates=100)
     whole = rank_two_stage(fitted, *fitted.sides("cn_to_de"), 10, demo.weights_, candidates=100)
     for company in fitted.ids[fitted.side("CN")][:5]:
@@ -118,7 +118,7 @@ def test_searching_a_few_sources_at_a_time_gives_the_same_table(demo, monkeypatc
     source order): the table of one search over the whole side, rows in source order."""
     from matchmaker.retrieval import two_stage
 
-    fitted, weights = demo.fitted_, demo.weights_
+    fitted, weights = demo.fitted_for(demo.weights_), demo.weights_
     sources, targets = fitted.sides("de_to_cn")
     monkeypatch.setattr(two_stage, "SOURCES_PER_CLUSTER", 32)
     monkeypatch.setattr(two_stage, "BLOCK_SOURCES", 16)

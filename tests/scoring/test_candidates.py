@@ -25,7 +25,7 @@ def fitted(request, domain_encoder):
         if request.param == "demo"
         else profiles_from_frame(synthetic_profiles(150, seed=3))
     )
-    return Matcher().fit(profiles, encoder=domain_encoder).fitted_
+    return Matcher().fit(profiles, encoder=domain_encoder).fitted_for(EVERY_COMPONENT)
 
 
 def random_candidates(rng, sources: int, targets: int, count: int) -> np.ndarray:

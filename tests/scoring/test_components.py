@@ -5,8 +5,10 @@ import pytest
 from scipy import sparse
 from sklearn.metrics.pairwise import cosine_similarity
 
+from matchmaker.errors import ParameterError
 from matchmaker.scoring.components import (
     COMPONENTS,
+    PAIR_COMPONENTS,
     PAIRS_PER_CHUNK,
     Calibration,
     CompanyFeatures,
@@ -35,6 +37,7 @@ def random_features(n: int, rng: np.random.Generator, d: int = 8, divisions: int
         focus=(rng.random((n, 6)) < 0.3).astype(np.float32),
         cooperation=(rng.random((n, 4)) < 0.3).astype(np.float32),
         size=rng.integers(-1, 4, n).astype(np.int8),
+        crowding=rng.random(n).astype(np.float32),
     )
 
 
@@ -59,10 +62,25 @@ def test_every_component_stays_in_unit_interval(setting):
 
 def test_components_are_symmetric(setting):
     a, b, cal, affinity, compat = setting
-    forward = component_values(COMPONENTS, a, b, cal, affinity, compat)
-    backward = component_values(COMPONENTS, b, a, cal, affinity, compat)
-    for name in COMPONENTS:
+    forward = component_values(PAIR_COMPONENTS, a, b, cal, affinity, compat)
+    backward = component_values(PAIR_COMPONENTS, b, a, cal, affinity, compat)
+    for name in PAIR_COMPONENTS:
         assert np.allclose(forward[name], backward[name].T, atol=1e-6), name
+
+
+def test_distinct_is_one_minus_the_targets_crowding_for_every_source(setting):
+    a, b, cal, affinity, compat = setting
+    values = component_values(("distinct",), a, b, cal, affinity, compat)["distinct"]
+    assert np.allclose(values, np.broadcast_to(1 - b.crowding, (12, 15)))
+    b.crowding = np.array([1.4, -0.2] + [0.5] * 13, dtype=np.float32)  # out of range: clipped to [0, 1]
+    assert component_values(("distinct",), a, b, cal, affinity, compat)["distinct"][0, :2].tolist() == [0.0, 1.0]
+
+
+def test_distinct_without_a_crowding_says_how_to_get_one(setting):
+    a, b, cal, affinity, compat = setting
+    b.crowding = None
+    with pytest.raises(ParameterError, match="Rank through Matcher"):
+        component_values(("distinct",), a, b, cal, affinity, compat)
 
 
 def test_pairwise_form_equals_the_matrix_diagonal(setting):
@@ -118,7 +136,7 @@ def test_hand_worked_pair():
         size=np.array([3], np.int8),
     )
     affinity = np.array([[1.0, 0.5], [0.5, 1.0]], np.float32)
-    values = component_values(COMPONENTS, a, b, cal, affinity, np.eye(2, dtype=np.float32), pairwise=True)
+    values = component_values(PAIR_COMPONENTS, a, b, cal, affinity, np.eye(2, dtype=np.float32), pairwise=True)
     assert values["semantic"][0] == pytest.approx(0.6)  # cos = 0.6
     assert values["terms"][0] == pytest.approx(0.48)  # 0.8 * 0.6
     assert values["sector"][0] == pytest.approx(0.5)  # related divisions

@@ -39,10 +39,26 @@ def test_recommendations_follow_the_contract(fitted):
     assert all(countries[s] != countries[t] for s, t in zip(table[V.SOURCE_ID], table[V.TARGET_ID]))
 
 
-def test_scores_are_reciprocal(fitted):
+def test_scores_are_reciprocal_but_for_the_crowding_of_the_one_suggested(fitted):
+    """Every pair component reads both companies alike; ``distinct`` is that of the company suggested
+    (1 - its crowding), so the two directions of a pair differ by exactly that contribution."""
     forward = fitted.score_pairs(["DE1", "DE2"], ["CN3", "CN2"])
     backward = fitted.score_pairs(["CN3", "CN2"], ["DE1", "DE2"])
-    assert np.allclose(forward[V.SCORE], backward[V.SCORE], atol=1e-6)
+    assert np.allclose(forward[V.SCORE] - forward["distinct"], backward[V.SCORE] - backward["distinct"], atol=1e-6)
+    crowding = fitted.fitted_for().features.crowding
+    for table, suggested in ((forward, ["CN3", "CN2"]), (backward, ["DE1", "DE2"])):
+        rows = [fitted.fitted_.position(company) for company in suggested]
+        assert np.allclose(table["distinct_value"], 1 - crowding[rows], atol=1e-6)
+    assert not np.allclose(forward[V.SCORE], backward[V.SCORE], atol=1e-4)  # the crowdings differ here
+
+
+def test_a_company_s_crowding_is_the_mean_score_of_its_ten_best_suggestions(fitted):
+    base = {name: value for name, value in ALL_COMPONENTS.items() if name != "distinct"}
+    plain = fitted.recommend_all(k=10, weights=Weights(base))
+    crowding = fitted.fitted_for().features.crowding
+    for company, rows in plain.groupby(V.SOURCE_ID):
+        expected = rows[V.SCORE].mean() / sum(base.values())  # the base weights, scaled to sum to 1
+        assert crowding[fitted.fitted_.position(company)] == pytest.approx(expected, abs=1e-5)
 
 
 def test_blocked_ranking_equals_one_block(planted_profiles, domain_encoder):
@@ -149,3 +165,16 @@ def test_a_weights_file_is_read_once_per_value(planted_profiles, domain_encoder,
     assert best[V.SCORE] == pytest.approx(best["semantic"]) and best["semantic"] > 0 and best["size"] == 0
     matcher.set_params(weights=str(tmp_path / "w.toml"))  # a new value: read anew
     assert matcher.weights_.version == "two"
+
+
+def test_a_new_fit_or_a_restored_state_forgets_the_crowding_of_the_old_data(planted_profiles, domain_encoder):
+    matcher = Matcher(weights=ALL_COMPONENTS).fit(planted_profiles, encoder=domain_encoder)
+    before = matcher.fitted_for().features.crowding
+    assert matcher.holds_crowding()
+    fewer = planted_profiles[~planted_profiles["id"].isin(["CN1", "CN2", "CN3"])]
+    matcher.fit(fewer, encoder=domain_encoder)
+    assert not matcher.holds_crowding()  # computed for the new data on its first ranking
+    after = matcher.fitted_for().features.crowding
+    assert len(after) == len(fewer) and len(before) == len(planted_profiles)
+    table = matcher.recommend_all(k=3)
+    assert not table[V.TARGET_ID].isin(["CN1", "CN2", "CN3"]).any()

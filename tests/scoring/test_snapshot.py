@@ -51,6 +51,9 @@ def test_a_matcher_from_a_snapshot_recommends_exactly_what_a_fresh_fit_does(tmp_
     pd.testing.assert_frame_equal(fresh.score_pairs(*pairs), restored.score_pairs(*pairs), check_exact=True)
     for name, value in vars(fresh.fitted_.features).items():
         other = getattr(restored.fitted_.features, name)
+        if name == "crowding":  # computed after a fit or a restore, for the weights in use: never stored
+            assert value is None and other is None
+            continue
         assert (value != other).nnz == 0 if name == "concepts" else np.array_equal(value, other), name
         assert (value.dtype == other.dtype) and (value.shape == other.shape), name
 
