@@ -16,12 +16,14 @@ from matchmaker import vocab as V
 from matchmaker.i18n import t
 from matchmaker.knowledge.concepts import load_concepts
 from matchmaker.knowledge.taxonomy import load_taxonomy
+from matchmaker.scoring.components import DISTINCT
 from matchmaker.scoring.matcher import Matcher
 from matchmaker.scoring.weights import Weights
 from matchmaker.text import clean_for_embedding
 from matchmaker.vocab import Language
 
 MAX_TERMS = 6
+CROWDED_SHARE = 0.9  # a partner more crowded than this share of its side's companies is named as such
 
 
 @dataclass
@@ -158,4 +160,9 @@ def explain_pair(matcher: Matcher, source_id: str, target_id: str, weights: Weig
         explanation.disagreements.append(("size_gap", {"a": band_a, "b": band_b}))
     if not explanation.shared_terms and not explanation.shared_focus:
         explanation.disagreements.append(("little_in_common", {}))
+    if DISTINCT in resolved.active:
+        crowding = matcher.fitted_for(resolved).features.crowding
+        side = fitted.side(fitted.country[j])
+        if crowding[j] >= np.quantile(crowding[side], CROWDED_SHARE):
+            explanation.disagreements.append(("crowded", {"crowding": f"{crowding[j]:.2f}"}))
     return explanation

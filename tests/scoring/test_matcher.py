@@ -155,6 +155,22 @@ def test_explanation_names_what_agrees_in_three_languages(fitted):
     assert explanation.score == pytest.approx(sum(explanation.contributions.values()), abs=1e-6)
 
 
+def test_explanation_names_a_crowded_partner_and_only_that(fitted):
+    from matchmaker.scoring.explain import explain_pair
+
+    crowding = fitted.fitted_for().features.crowding
+    chinese = fitted.fitted_.side("CN")
+    most, least = (fitted.fitted_.ids[chinese[f(crowding[chinese])]] for f in (np.argmax, np.argmin))
+    crowded = explain_pair(fitted, "DE1", most)
+    assert ("crowded", {"crowding": f"{crowding.max():.2f}"}) in crowded.disagreements
+    shown = {language: " ".join(crowded.render(language)) for language in ("de", "zh", "en")}
+    assert "besten Treffern" in shown["de"] and "最佳匹配" in shown["zh"] and "best matches" in shown["en"]
+    assert all(f"{crowding.max():.2f}" in text for text in shown.values())
+    assert not any(code == "crowded" for code, _ in explain_pair(fitted, "DE1", least).disagreements)
+    plain = Weights({name: value for name, value in ALL_COMPONENTS.items() if name != "distinct"})
+    assert not any(code == "crowded" for code, _ in explain_pair(fitted, "DE1", most, weights=plain).disagreements)
+
+
 def test_a_weights_file_is_read_once_per_value(planted_profiles, domain_encoder, tmp_path):
     path = tmp_path / "w.toml"
     path.write_text('version = "one"\n[weights]\nsemantic = 1.0\n', encoding="utf-8")
