@@ -58,6 +58,8 @@ DEFAULT_MODEL = HYBRID_MODEL_NAME
 
 # Descriptions beyond this many characters are kept in full but only this much is embedded.
 MAX_EMBED_CHARS = 20_000
+# Companies on the larger side above which a ranking of everyone takes the two stages (matchmaker.retrieval)
+TWO_STAGE_FROM = 10_000
 
 
 def user_data_dir() -> Path:

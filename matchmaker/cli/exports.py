@@ -39,6 +39,9 @@ def write_items(matcher, items, args, heading: str, author: str, dataset: str) -
     suffix = args.out.suffix.lower()
     if suffix not in (".csv", ".xlsx", ".html"):
         raise MatchmakerError(f"The output file must end in .csv, .xlsx or .html. Got '{args.out.name}' instead.")
+    from matchmaker.retrieval.two_stage import prepare_crowding
+
+    prepare_crowding(matcher)  # on large data through the two stages, before the first score
     scored = score_items(matcher, items)
     if suffix != ".html":
         return write_table(items_table(scored, args.lang), args.out)
@@ -65,9 +68,11 @@ def add_export(commands) -> None:
 
 
 def export(args) -> int:
+    from matchmaker.retrieval.two_stage import prepare_crowding
     from matchmaker.scoring.items import company_items
 
     matcher = fitted_matcher(args)
+    prepare_crowding(matcher)
     items = company_items(matcher, args.company, args.top_k)
     name = matcher.fitted_.profile(args.company)[V.NAME]
     path = write_items(matcher, items, args, heading=name, author="", dataset=args.profiles.name)

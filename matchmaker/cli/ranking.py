@@ -7,6 +7,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from matchmaker import config
 from matchmaker import vocab as V
 from matchmaker.errors import MatchmakerError
 
@@ -15,7 +16,6 @@ from .profiles import fitted_matcher
 
 # companies on a side above which --ranking auto takes the two stages (benchmarks/README.md, "Scale":
 # at 20,000 a side two stages take 0.81x the time of embedding plus an exact similarity search)
-TWO_STAGE_FROM = 10_000
 
 
 def add_validate(commands) -> None:
@@ -45,7 +45,7 @@ def add_recommend(commands) -> None:
         choices=("auto", "exact", "two-stage"),
         default="auto",
         help="exact: score every pair; two-stage: candidates by inner product, then the exact score on them; "
-        f"auto (default): two-stage when a side has more than {TWO_STAGE_FROM:,} companies",
+        f"auto (default): two-stage when a side has more than {config.TWO_STAGE_FROM:,} companies",
     )
     parser.add_argument(
         "--candidates",
@@ -98,7 +98,7 @@ def rank_all(
         with client:
             return recommend_all_distributed(matcher, client, k=k)
     largest = max(len(matcher.fitted_.side(country)) for country in V.COUNTRIES)
-    if ranking == "two-stage" or (ranking == "auto" and largest > TWO_STAGE_FROM):
+    if ranking == "two-stage" or (ranking == "auto" and largest > config.TWO_STAGE_FROM):
         return recommend_all_two_stage(matcher, k=k, candidates=candidates, index=index)
     return matcher.recommend_all(k=k)
 

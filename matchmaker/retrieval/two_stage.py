@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from matchmaker import config
 from matchmaker import vocab as V
 from matchmaker.errors import ParameterError
 from matchmaker.retrieval.index import IndexKind, build_index, search
@@ -167,15 +168,30 @@ def recommend_all_two_stage(
     Weights that weigh ``distinct`` first rank the base weights' top 10 through the same two stages for
     every company's crowding (unless the matcher holds it), then rank with it."""
     resolved = matcher.weights_for(weights)
+    fill_crowding(matcher, resolved, lambda base, top: _both_directions(matcher.fitted_, top, base, candidates, index))
+    return _both_directions(matcher.fitted_for(resolved), k, resolved, candidates, index)
 
-    def rank_base(base: Weights, k: int) -> pd.DataFrame:
-        fitted = matcher.fitted_
-        return pd.concat([rank_two_stage(fitted, *fitted.sides(d), k, base, candidates, index) for d in V.DIRECTIONS])
 
-    fill_crowding(matcher, resolved, rank_base)
-    fitted = matcher.fitted_for(resolved)
-    parts = [rank_two_stage(fitted, *fitted.sides(d), k, resolved, candidates, index) for d in V.DIRECTIONS]
+def _both_directions(
+    fitted: FittedMatcher, k: int, weights: Weights, candidates: int | None, index: IndexKind
+) -> pd.DataFrame:
+    parts = [rank_two_stage(fitted, *fitted.sides(d), k, weights, candidates, index) for d in V.DIRECTIONS]
     return pd.concat(parts, ignore_index=True)
+
+
+def prepare_crowding(matcher: Matcher, weights: Weights | None = None) -> None:
+    """Give ``matcher`` the crowding that ``weights`` need (see :mod:`matchmaker.scoring.crowding`) by the
+    route a ranking of all its companies takes: exact up to ``config.TWO_STAGE_FROM`` companies a side (what
+    :meth:`Matcher.fitted_for` does on its own), through the two stages above, where an exact pass over
+    every pair would take hours. Call it before one company's list on large data (the dashboard, exports)."""
+    resolved = matcher.weights_for(weights)
+    if matcher.holds_crowding(resolved):
+        return
+    largest = max(len(matcher.fitted_.side(country)) for country in V.COUNTRIES)
+    if largest <= config.TWO_STAGE_FROM:
+        matcher.fitted_for(resolved)
+        return
+    fill_crowding(matcher, resolved, lambda base, top: _both_directions(matcher.fitted_, top, base, None, "auto"))
 
 
 def recall_against(exact: pd.DataFrame, approximate: pd.DataFrame) -> float:

@@ -188,6 +188,9 @@ def render() -> None:
     configured = configured_weights()
     in_use = weight_sliders(configured)
     chosen, k = filters_sidebar(current, other)
+    from matchmaker.retrieval.two_stage import prepare_crowding  # two stages for the crowding on large data
+
+    prepare_crowding(current, in_use)
     suggestions = current.recommend(company_id, k=k, filters=chosen, weights=in_use)
 
     st.subheader(tr("partners_from", country=tr(f"country_{other}")))

@@ -139,3 +139,28 @@ def test_ivf_visits_a_share_of_its_lists_that_does_not_shrink_with_the_side():
     assert ivf_probes(100) == 48 == IVF_PROBES  # small sides: the fixed count
     assert ivf_probes(1265) == 126  # 100,000 keys: a tenth of the lists, as measured for recall 0.99
     assert ivf_probes(30) == 30 and ivf_probes(1265, probes=7) == 7 and ivf_probes(10, probes=99) == 10
+
+
+def test_prepare_crowding_takes_the_route_of_a_ranking_of_everyone(synthetic, monkeypatch):
+    """Up to config.TWO_STAGE_FROM a side the exact crowding; above it the two stages' (no exact pass
+    over every pair), which agrees with the exact one wherever the two stages found the exact top 10."""
+    from matchmaker.retrieval import two_stage
+
+    weights = synthetic.weights_
+    exact = Matcher().set_params(weights=weights)
+    exact.fitted_ = synthetic.fitted_
+    two_stage.prepare_crowding(exact)
+    truth = exact.fitted_for().features.crowding
+
+    routed = Matcher().set_params(weights=weights)
+    routed.fitted_ = synthetic.fitted_
+    monkeypatch.setattr(config, "TWO_STAGE_FROM", 500)
+    calls = []
+    original = two_stage.rank_two_stage
+    monkeypatch.setattr(two_stage, "rank_two_stage", lambda *a, **kw: calls.append(a[3]) or original(*a, **kw))
+    two_stage.prepare_crowding(routed)
+    assert calls == [10, 10] and routed.holds_crowding()  # both directions' top 10 through the two stages
+    found = routed.fitted_for().features.crowding
+    assert np.mean(np.abs(found - truth) < 1e-5) >= 0.98 and (found <= truth + 1e-5).all()
+    two_stage.prepare_crowding(routed)  # kept: not computed again
+    assert calls == [10, 10]
