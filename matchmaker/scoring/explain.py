@@ -23,7 +23,7 @@ from matchmaker.text import clean_for_embedding
 from matchmaker.vocab import Language
 
 MAX_TERMS = 6
-CROWDED_SHARE = 0.9  # a partner more crowded than this share of its side's companies is named as such
+CROWDED_SHARE = 0.95  # a partner more crowded than this share of its side's companies is named as such
 
 
 @dataclass
