@@ -110,21 +110,41 @@ def filters_sidebar(current, other: str) -> tuple[Filters, int]:
     return chosen, k
 
 
+# One colour per component, whatever is weighted; ``distinct`` (much the same for every suggestion) in grey
+# at the end of each bar, so the components that tell the suggestions apart catch the eye.
+COMPONENT_COLOURS = {
+    "semantic": "#1f77b4",
+    "terms": "#17becf",
+    "sector": "#2ca02c",
+    "focus": "#ff7f0e",
+    "complementarity": "#d62728",
+    "cooperation": "#9467bd",
+    "size": "#8c564b",
+    "distinct": "#c7c7c7",
+}
+
+
 def component_chart(suggestions: pd.DataFrame, components: tuple[str, ...]) -> alt.Chart:
     """Each suggestion's score as stacked contributions of ``components`` (those with a weight: the table
     carries a column of zeros for the others, which the legend would list for nothing)."""
     long = suggestions.melt(
         id_vars=["partner", V.RANK], value_vars=list(components), var_name="component", value_name="value"
     )
+    long["stack"] = long["component"].map(list(components).index)  # the table's order, distinct last
     long["component"] = long["component"].map(lambda c: tr(f"component_{c}"))
     order = list(suggestions.sort_values(V.RANK)["partner"])
+    labels = [tr(f"component_{c}") for c in components]
+    colours = [COMPONENT_COLOURS[c] for c in components]
     return (
         alt.Chart(long)
         .mark_bar()
         .encode(
             x=alt.X("sum(value):Q", title=tr("score")),
             y=alt.Y("partner:N", sort=order, title=None, axis=alt.Axis(labelLimit=420)),
-            color=alt.Color("component:N", title=tr("components")),
+            color=alt.Color(
+                "component:N", title=tr("components"), sort=labels, scale=alt.Scale(domain=labels, range=colours)
+            ),
+            order=alt.Order("stack:Q"),
             tooltip=["partner", "component", alt.Tooltip("value:Q", format=".3f")],
         )
         .properties(height=max(120, 28 * len(order)))
