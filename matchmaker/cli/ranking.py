@@ -14,9 +14,6 @@ from matchmaker.errors import MatchmakerError
 from .options import language_code, limit_options, limits, model_options, positive_int, profiles_argument
 from .profiles import fitted_matcher
 
-# companies on a side above which --ranking auto takes the two stages (benchmarks/README.md, "Scale":
-# at 20,000 a side two stages take 0.81x the time of embedding plus an exact similarity search)
-
 
 def add_validate(commands) -> None:
     parser = commands.add_parser("validate", help="report every problem of a profiles file")
