@@ -77,7 +77,7 @@ def rank_all(
 ):
     """Every company's ``k`` best partners: exactly (on a Dask cluster when ``scheduler`` names one) or
     through the two stages; the same table either way."""
-    from matchmaker.retrieval.two_stage import recommend_all_two_stage
+    from matchmaker.retrieval.two_stage import recommend_all_two_stage, too_large_for_exact
 
     if scheduler:
         try:
@@ -94,8 +94,7 @@ def rank_all(
             ) from exc
         with client:
             return recommend_all_distributed(matcher, client, k=k)
-    largest = max(len(matcher.fitted_.side(country)) for country in V.COUNTRIES)
-    if ranking == "two-stage" or (ranking == "auto" and largest > config.TWO_STAGE_FROM):
+    if ranking == "two-stage" or (ranking == "auto" and too_large_for_exact(matcher)):
         return recommend_all_two_stage(matcher, k=k, candidates=candidates, index=index)
     return matcher.recommend_all(k=k)
 

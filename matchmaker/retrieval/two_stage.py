@@ -179,6 +179,12 @@ def _both_directions(
     return pd.concat(parts, ignore_index=True)
 
 
+def too_large_for_exact(matcher: Matcher) -> bool:
+    """Whether a ranking of all of ``matcher``'s companies takes the two stages: a side holds more than
+    ``config.TWO_STAGE_FROM`` companies."""
+    return max(len(matcher.fitted_.side(country)) for country in V.COUNTRIES) > config.TWO_STAGE_FROM
+
+
 def prepare_crowding(matcher: Matcher, weights: Weights | None = None) -> None:
     """Give ``matcher`` the crowding that ``weights`` need (see :mod:`matchmaker.scoring.crowding`) by the
     route a ranking of all its companies takes: exact up to ``config.TWO_STAGE_FROM`` companies a side (what
@@ -187,8 +193,7 @@ def prepare_crowding(matcher: Matcher, weights: Weights | None = None) -> None:
     resolved = matcher.weights_for(weights)
     if matcher.holds_crowding(resolved):
         return
-    largest = max(len(matcher.fitted_.side(country)) for country in V.COUNTRIES)
-    if largest <= config.TWO_STAGE_FROM:
+    if not too_large_for_exact(matcher):
         matcher.fitted_for(resolved)
         return
     fill_crowding(matcher, resolved, lambda base, top: _both_directions(matcher.fitted_, top, base, None, "auto"))
