@@ -3,7 +3,9 @@
     .venv/bin/python benchmarks/fit_speed.py 10000 [100000] [--model isa-student]
 
 N profiles (half German, half Chinese) built from the demo and real-benchmark profiles, each made a
-different text by a sentence naming its site number, so nothing is served twice from the cache.
+different text by its site number in every sentence of its description (the text vector averages the
+sentences' vectors, so one new sentence alone would serve the others from the cache), and a sentence
+naming the site.
 Each size runs in a fresh process with its own empty cache folder.
 """
 
@@ -32,11 +34,16 @@ def one(n: int, model: str | None = None) -> dict:
         [pd.read_csv(p, dtype=str, keep_default_na=False) for p in sources if p.exists()], ignore_index=True
     )
     base = base[["id", "name", "country", "city", "description", "offers", "seeks", "sector", "focus_areas"]]
+    from matchmaker.text import sentences
+
+    def numbered(description: str, i: int) -> str:
+        return " ".join(f"{s[:-1]} ({i}){s[-1]}" if s[-1] in ".!?。" else f"{s} ({i})" for s in sentences(description))
+
     frames = []
     for country, site in (("DE", "Standort Nr. {i}."), ("CN", "第{i}号基地。")):
         part = base[base["country"].isin([country])].sample(n // 2, replace=True, random_state=0).reset_index(drop=True)
         part["id"] = [f"{country}{i:07d}" for i in range(len(part))]
-        part["description"] = part["description"] + " " + [site.format(i=i) for i in range(len(part))]
+        part["description"] = [numbered(d, i) + " " + site.format(i=i) for i, d in enumerate(part["description"])]
         frames.append(part)
     profiles = profiles_from_frame(pd.concat(frames, ignore_index=True))
     with tempfile.TemporaryDirectory() as cache:

@@ -88,6 +88,37 @@ def clean_for_embedding(text: str, max_chars: int) -> str:
     return " ".join(html.unescape(text).split())[:max_chars]
 
 
+# A sentence ends at "." "!" "?" before a space, or at a Chinese "。" (cleaned text has the ASCII forms
+# of the full-width "！" "？"), but not after an ordinal or a date ("im 19. Jahrhundert", "1. Juli"),
+# single letters ("z. B.", "U.S.") or a common abbreviation.
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|(?<=[。！？])\s*")
+_ABBREVIATIONS = frozenset(
+    "bzw ca co corp dr etc evtl ggf inc inkl ltd mio mrd nr prof st str usw vgl vs zzgl e.g i.e u.a d.h z.b".split()
+)
+
+
+def sentences(text: str) -> list[str]:
+    """The sentences of a cleaned text, in order, without their surrounding spaces; ``[]`` for a blank one.
+
+    ``sentences("Wir bauen z. B. Roboter. 我们生产电池。Seit 1991.")`` ->
+    ``["Wir bauen z. B. Roboter.", "我们生产电池。", "Seit 1991."]``"""
+    found: list[str] = []
+    carry = ""
+    for piece in _SENTENCE_END.split(text):
+        piece = f"{carry} {piece}".strip() if carry else piece.strip()
+        carry = ""
+        last = piece.rsplit(" ", 1)[-1].rstrip(".").casefold()
+        initials = all(len(part) <= 1 for part in last.split("."))
+        if piece.endswith(".") and (initials or last.isdigit() or last in _ABBREVIATIONS):
+            carry = piece  # "z." of "z. B.", "19." of "im 19. Jahrhundert": the sentence goes on
+            continue
+        if piece:
+            found.append(piece)
+    if carry:
+        found.append(carry)
+    return found
+
+
 def fold(text: str) -> str:
     """A key for comparing names: NFKC, case-folded, German umlauts spelled out, punctuation and
     spaces dropped. ``fold("Köln") == fold("Koeln") == fold(" KÖLN ")``."""

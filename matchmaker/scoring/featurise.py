@@ -1,8 +1,9 @@
 """A profiles table -> :class:`~matchmaker.scoring.components.CompanyFeatures`: the arrays the score
 components read.
 
-Texts are embedded once (description, offers, seeks, and the description's translations where the
-profile gives them, averaged into the text vector; duplicates once); glossary concepts become
+Texts are embedded once (duplicates once): offers and seeks whole, and the text vector as the mean of
+the vectors of the description's sentences, the offers and the seeks (and of the description's
+translations where the profile gives them, :func:`text_groups`); glossary concepts become
 IDF-weighted unit rows; focus areas and cooperation types 0/1 rows; employee bands integers. A
 company without a NACE division gets a probability spread over the divisions whose prototypes its
 text is nearest to (:func:`sector_probabilities`).
@@ -14,6 +15,7 @@ from collections import OrderedDict
 
 import numpy as np
 import pandas as pd
+from scipy import sparse
 
 from matchmaker import config
 from matchmaker import vocab as V
@@ -21,7 +23,7 @@ from matchmaker.embeddings.encoders import Encoder
 from matchmaker.knowledge.concepts import ConceptIndex, tfidf_rows
 from matchmaker.knowledge.taxonomy import Taxonomy
 from matchmaker.scoring.components import CompanyFeatures
-from matchmaker.text import clean_for_embedding
+from matchmaker.text import clean_for_embedding, sentences
 
 INFERRED_SECTOR_MASS = 0.8  # an inferred division counts for at most 80 % of a given one
 SECTOR_TEMPERATURE = 0.05
@@ -35,16 +37,15 @@ def featurise(
     texts = table[V.TEXT].tolist()
     offers = [clean_for_embedding(o, config.MAX_EMBED_CHARS) or t for o, t in zip(table[V.OFFERS], texts)]
     seeks = [clean_for_embedding(s, config.MAX_EMBED_CHARS) or t for s, t in zip(table[V.SEEKS], texts)]
-    versions = translations(table)
-    flat_versions = [v for row in versions for v in row]
-    unique = list(dict.fromkeys(texts + offers + seeks + flat_versions))
+    groups = text_groups(table)
+    parts = [part for row in groups for group in row for part in group]
+    unique = list(dict.fromkeys(offers + seeks + parts))
     lookup = {text: i for i, text in enumerate(unique)}
-    positions = [
-        np.array([lookup[t] for t in column], dtype=np.int64) for column in (texts, offers, seeks, flat_versions)
-    ]
-    text_vectors, offer_vectors, seek_vectors, version_vectors = _embed(encoder, unique, positions, progress)
-    if flat_versions:
-        text_vectors = _with_versions(text_vectors, versions, version_vectors)
+    positions = [np.array([lookup[t] for t in column], dtype=np.int64) for column in (offers, seeks, parts)]
+    (offer_vectors, seek_vectors), group_sums = _embed(
+        encoder, unique, positions[:2], progress, summed=(positions[2], _group_of_parts(groups))
+    )
+    text_vectors = _text_vectors(group_sums, groups)
 
     counts = concepts.matrix(texts)
     frequency = np.asarray((counts > 0).sum(axis=0)).ravel()
@@ -77,6 +78,31 @@ def featurise(
 TRANSLATION_COLUMNS = (V.DESCRIPTION_DE, V.DESCRIPTION_ZH, V.DESCRIPTION_EN)
 
 
+def text_groups(table: pd.DataFrame) -> list[list[list[str]]]:
+    """Per row, the groups of texts its text vector is made of, each group a list of parts: first its
+    own text (:func:`text_parts`), then each translation of its description that differs from it (its
+    sentences). A group's vector is the mean of its parts' vectors; the row's, the mean of its groups'.
+
+    Sentence by sentence because the general model was trained on sentences: a description embedded
+    whole blurs what its sentences say one by one (on the real-partnership benchmark, cross-validated,
+    the mean of the sentence vectors ranked documented partners higher; ``benchmarks/README.md``)."""
+    rows = []
+    versions = translations(table)
+    for record, given in zip(table[[V.DESCRIPTION, V.OFFERS, V.SEEKS, V.TEXT]].itertuples(index=False), versions):
+        own = text_parts(*record)
+        rows.append([own] + [sentences(version) or [version] for version in given])
+    return rows
+
+
+def text_parts(description: str, offers: str, seeks: str, text: str) -> list[str]:
+    """What a company's own text vector averages: each sentence of its description, its offers and its
+    seeks (each whole: a list of products reads as one statement), all cleaned as for embedding; its
+    embedded ``text`` (the profile's text, or its name) when it has none of them."""
+    clean = [clean_for_embedding(str(value), config.MAX_EMBED_CHARS) for value in (description, offers, seeks)]
+    parts = sentences(clean[0]) + [value for value in clean[1:] if value]
+    return parts or [text]
+
+
 def translations(table: pd.DataFrame) -> list[list[str]]:
     """Per row, the cleaned translations of its description (``description_de/zh/en``) that differ
     from the description itself; empty lists when a table has none."""
@@ -94,11 +120,20 @@ def translations(table: pd.DataFrame) -> list[list[str]]:
 EMBED_CHUNK = 65_536  # distinct texts embedded at a time: only their vectors, not all, exist at once
 
 
-def _embed(encoder: Encoder, unique: list[str], positions: list[np.ndarray], progress: bool) -> list[np.ndarray]:
-    """For each array of positions in ``unique``, the vectors of those texts, in that order; ``unique`` is
-    embedded :data:`EMBED_CHUNK` texts at a time, so that at scale (hundreds of thousands of distinct
-    texts) the vectors of every distinct text never sit in memory beside the per-company arrays."""
+def _embed(
+    encoder: Encoder,
+    unique: list[str],
+    positions: list[np.ndarray],
+    progress: bool,
+    summed: tuple[np.ndarray, np.ndarray] | None = None,
+) -> tuple[list[np.ndarray], np.ndarray | None]:
+    """For each array of positions in ``unique``, the vectors of those texts, in that order; and, for
+    ``summed = (positions, owner)``, the sum of those texts' vectors per owner (``owner[i]`` of text
+    ``positions[i]``, owners 0 … max). ``unique`` is embedded :data:`EMBED_CHUNK` texts at a time, so that
+    at scale (hundreds of thousands of distinct texts) the vectors of every distinct text, or of every
+    sentence, never sit in memory beside the per-company arrays."""
     outputs: list[np.ndarray | None] = [None] * len(positions)
+    sums = None
     for start in range(0, max(len(unique), 1), EMBED_CHUNK):
         vectors = encoder.encode(unique[start : start + EMBED_CHUNK], show_progress=progress)
         for number, wanted in enumerate(positions):
@@ -106,21 +141,40 @@ def _embed(encoder: Encoder, unique: list[str], positions: list[np.ndarray], pro
                 outputs[number] = np.zeros((len(wanted), vectors.shape[1]), dtype=vectors.dtype)
             inside = (wanted >= start) & (wanted < start + len(vectors))
             outputs[number][inside] = vectors[wanted[inside] - start]
-    return outputs  # type: ignore[return-value]
+        if summed is not None:
+            wanted, owner = summed
+            owners = int(owner.max()) + 1 if len(owner) else 0
+            inside = (wanted >= start) & (wanted < start + len(vectors))
+            gather = sparse.csr_matrix(
+                (np.ones(int(inside.sum()), dtype=np.float32), (owner[inside], wanted[inside] - start)),
+                shape=(owners, len(vectors)),
+            )
+            part = np.asarray(gather @ vectors, dtype=np.float32)
+            sums = part if sums is None else sums + part
+    return outputs, sums  # type: ignore[return-value]
 
 
-def _with_versions(text_vectors: np.ndarray, versions: list[list[str]], version_vectors: np.ndarray) -> np.ndarray:
-    """Each company's text vector averaged with the vectors of its translations and scaled back to unit
-    length: a profile given in German and Chinese meets a partner in either language.
-    ``version_vectors``: the vectors of every row's translations, row after row."""
-    combined = text_vectors.copy()
-    offset = 0
-    for row, texts in enumerate(versions):
-        if texts:
-            combined[row] += version_vectors[offset : offset + len(texts)].sum(axis=0)
-            offset += len(texts)
-    norms = np.linalg.norm(combined, axis=1, keepdims=True)
-    return np.divide(combined, norms, out=np.zeros_like(combined), where=norms > 0)
+def _group_of_parts(groups: list[list[list[str]]]) -> np.ndarray:
+    """The group number of every part of ``groups`` (rows' groups numbered one after another)."""
+    sizes = [len(group) for row in groups for group in row]
+    return np.repeat(np.arange(len(sizes), dtype=np.int64), sizes)
+
+
+def _text_vectors(group_sums: np.ndarray, groups: list[list[list[str]]]) -> np.ndarray:
+    """Each row's text vector: the unit-length mean of its groups' unit-length mean part vectors (a
+    profile given in German and Chinese meets a partner in either language)."""
+    group_vectors = _unit_rows(group_sums)
+    sizes = [len(row) for row in groups]
+    owner = np.repeat(np.arange(len(groups), dtype=np.int64), sizes)
+    gather = sparse.csr_matrix(
+        (np.ones(len(owner), dtype=np.float32), (owner, np.arange(len(owner)))), shape=(len(groups), len(owner))
+    )
+    return _unit_rows(np.asarray(gather @ group_vectors, dtype=np.float32))
+
+
+def _unit_rows(matrix: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+    return np.divide(matrix, norms, out=np.zeros_like(matrix), where=norms > 0)
 
 
 def _one_hot_sets(key_sets: pd.Series, keys: tuple[str, ...] | list[str], skip: set[str] = frozenset()) -> np.ndarray:
