@@ -95,11 +95,12 @@ def text_groups(table: pd.DataFrame) -> list[list[list[str]]]:
 
 
 def text_parts(description: str, offers: str, seeks: str, text: str) -> list[str]:
-    """What a company's own text vector averages: each sentence of its description, its offers and its
-    seeks (each whole: a list of products reads as one statement), all cleaned as for embedding; its
-    embedded ``text`` (the profile's text, or its name) when it has none of them."""
+    """What a company's own text vector averages: each sentence of its description that holds a letter or
+    digit, its offers and its seeks (each whole: a list of products reads as one statement), all cleaned
+    as for embedding; its embedded ``text`` (the profile's text, or its name) when it has none of them."""
     clean = [clean_for_embedding(str(value), config.MAX_EMBED_CHARS) for value in (description, offers, seeks)]
-    parts = sentences(clean[0]) + [value for value in clean[1:] if value]
+    said = [sentence for sentence in sentences(clean[0]) if any(ch.isalnum() for ch in sentence)]  # not a lone "。"
+    parts = said + [value for value in clean[1:] if value]
     return parts or [text]
 
 
