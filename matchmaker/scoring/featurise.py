@@ -144,14 +144,16 @@ def _embed(
             outputs[number][inside] = vectors[wanted[inside] - start]
         if summed is not None:
             wanted, owner = summed
-            owners = int(owner.max()) + 1 if len(owner) else 0
+            if sums is None:
+                sums = np.zeros((int(owner.max()) + 1 if len(owner) else 0, vectors.shape[1]), dtype=np.float32)
             inside = (wanted >= start) & (wanted < start + len(vectors))
+            # only the owners with a text in this chunk: a chunk adds to a few of a million companies
+            owners, row = np.unique(owner[inside], return_inverse=True)
             gather = sparse.csr_matrix(
-                (np.ones(int(inside.sum()), dtype=np.float32), (owner[inside], wanted[inside] - start)),
-                shape=(owners, len(vectors)),
+                (np.ones(len(row), dtype=np.float32), (row, wanted[inside] - start)),
+                shape=(len(owners), len(vectors)),
             )
-            part = np.asarray(gather @ vectors, dtype=np.float32)
-            sums = part if sums is None else sums + part
+            sums[owners] += np.asarray(gather @ vectors, dtype=np.float32)
     return outputs, sums  # type: ignore[return-value]
 
 

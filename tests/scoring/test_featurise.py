@@ -70,3 +70,14 @@ def test_a_sentence_shared_by_two_companies_is_embedded_once(domain_encoder):
     featurise(table, Counting(), load_taxonomy(), load_concepts())
     assert seen.count("Wir bauen Roboter.") == 1
     assert "Wir sind in Köln." in seen and "Wir sind in Aachen." in seen
+
+
+def test_embedding_a_few_texts_at_a_time_gives_the_same_features(domain_encoder, monkeypatch):
+    from matchmaker.scoring import featurise as module
+
+    table = profiles_from_frame(pd.DataFrame(ROWS)).table
+    at_once = featurise(table, domain_encoder, load_taxonomy(), load_concepts())
+    monkeypatch.setattr(module, "EMBED_CHUNK", 2)  # sentences of one company fall into different chunks
+    in_chunks = featurise(table, domain_encoder, load_taxonomy(), load_concepts())
+    for name in ("text", "offers", "seeks"):
+        assert np.allclose(getattr(in_chunks, name), getattr(at_once, name), atol=1e-6), name
