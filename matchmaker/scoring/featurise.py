@@ -90,7 +90,7 @@ def text_groups(table: pd.DataFrame) -> list[list[list[str]]]:
     versions = translations(table)
     for record, given in zip(table[[V.DESCRIPTION, V.OFFERS, V.SEEKS, V.TEXT]].itertuples(index=False), versions):
         own = text_parts(*record)
-        rows.append([own] + [sentences(version) or [version] for version in given])
+        rows.append([own] + [_said(version) or [version] for version in given])
     return rows
 
 
@@ -99,9 +99,13 @@ def text_parts(description: str, offers: str, seeks: str, text: str) -> list[str
     digit, its offers and its seeks (each whole: a list of products reads as one statement), all cleaned
     as for embedding; its embedded ``text`` (the profile's text, or its name) when it has none of them."""
     clean = [clean_for_embedding(str(value), config.MAX_EMBED_CHARS) for value in (description, offers, seeks)]
-    said = [sentence for sentence in sentences(clean[0]) if any(ch.isalnum() for ch in sentence)]  # not a lone "。"
-    parts = said + [value for value in clean[1:] if value]
+    parts = _said(clean[0]) + [value for value in clean[1:] if value]
     return parts or [text]
+
+
+def _said(text: str) -> list[str]:
+    """The sentences of a cleaned ``text`` that hold a letter or digit (not a lone "。" or "…")."""
+    return [sentence for sentence in sentences(text) if any(ch.isalnum() for ch in sentence)]
 
 
 def translations(table: pd.DataFrame) -> list[list[str]]:
@@ -166,13 +170,11 @@ def _group_of_parts(groups: list[list[list[str]]]) -> np.ndarray:
 def _text_vectors(group_sums: np.ndarray, groups: list[list[list[str]]]) -> np.ndarray:
     """Each row's text vector: the unit-length mean of its groups' unit-length mean part vectors (a
     profile given in German and Chinese meets a partner in either language)."""
-    group_vectors = _unit_rows(group_sums)
-    sizes = [len(row) for row in groups]
-    owner = np.repeat(np.arange(len(groups), dtype=np.int64), sizes)
-    gather = sparse.csr_matrix(
-        (np.ones(len(owner), dtype=np.float32), (owner, np.arange(len(owner)))), shape=(len(groups), len(owner))
-    )
-    return _unit_rows(np.asarray(gather @ group_vectors, dtype=np.float32))
+    if not groups:
+        return np.zeros_like(group_sums)
+    # every row has its own group first, so each row's groups are one non-empty run of rows
+    starts = np.cumsum([0] + [len(row) for row in groups[:-1]])
+    return _unit_rows(np.add.reduceat(_unit_rows(group_sums), starts, axis=0))
 
 
 def _unit_rows(matrix: np.ndarray) -> np.ndarray:
