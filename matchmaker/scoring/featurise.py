@@ -90,7 +90,7 @@ def text_groups(table: pd.DataFrame) -> list[list[list[str]]]:
     versions = translations(table)
     for record, given in zip(table[[V.DESCRIPTION, V.OFFERS, V.SEEKS, V.TEXT]].itertuples(index=False), versions):
         own = text_parts(*record)
-        rows.append([own] + [_said(version) or [version] for version in given])
+        rows.append([own] + [said for said in map(_said, given) if said])  # a translation of punctuation alone: none
     return rows
 
 

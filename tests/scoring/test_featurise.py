@@ -18,7 +18,8 @@ ROWS = [
      "description_en": "We make gearboxes for wind turbines."},
     {"id": "CN1", "name": "佛山风电", "country": "CN", "city": "佛山", "description": "公司生产风电齿轮箱。"},
     {"id": "CN2", "name": "佛山空白", "country": "CN", "city": "佛山", "description": ""},
-    {"id": "CN3", "name": "佛山标点", "country": "CN", "city": "佛山", "description": "。。。 …", "offers": "齿轮箱"},
+    {"id": "CN3", "name": "佛山标点", "country": "CN", "city": "佛山", "description": "。。。 …", "offers": "齿轮箱",
+     "description_de": "…"},
 ]  # fmt: skip
 
 
@@ -43,7 +44,7 @@ def test_the_text_vector_averages_sentences_offers_seeks_and_each_translation(do
     ]
     assert groups[1] == [["公司生产风电齿轮箱。"]]
     assert groups[2] == [[table.loc[2, "text"]]]  # nothing to split: the embedded text (the name)
-    assert groups[3] == [["齿轮箱"]]  # punctuation alone is no sentence
+    assert groups[3] == [["齿轮箱"]]  # punctuation alone is no sentence, nor a translation
     features = featurise(table, domain_encoder, load_taxonomy(), load_concepts())
     means = [unit(domain_encoder.encode(group).sum(axis=0)) for group in groups[0]]
     assert np.allclose(features.text[0], unit(np.sum(means, axis=0)), atol=1e-5)
