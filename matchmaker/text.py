@@ -89,8 +89,10 @@ def clean_for_embedding(text: str, max_chars: int) -> str:
 
 
 # A sentence ends at "." "!" "?" before a space, or at a Chinese "。" (cleaned text has the ASCII forms
-# of the full-width "！" "？"), but not after an ordinal or a date ("im 19. Jahrhundert", "1. Juli"),
-# single letters ("z. B.", "U.S.") or a common abbreviation.
+# of the full-width "！" "？"), but not after an ordinal or a date ("im 19. Jahrhundert", "1. Juli",
+# "zum 125. Jubiläum"), single letters ("z. B.", "U.S.") or a common abbreviation. A year ends one
+# ("Gegründet 1998. Heute ...").
+ORDINAL_DIGITS = 3
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|(?<=[。！？])\s*")
 _ABBREVIATIONS = frozenset(
     "bzw ca co corp dr etc evtl ggf inc inkl ltd mio mrd nr prof st str usw vgl vs zzgl e.g i.e u.a d.h z.b".split()
@@ -100,8 +102,8 @@ _ABBREVIATIONS = frozenset(
 def sentences(text: str) -> list[str]:
     """The sentences of a cleaned text, in order, without their surrounding spaces; ``[]`` for a blank one.
 
-    ``sentences("Wir bauen z. B. Roboter. 我们生产电池。Seit 1991.")`` ->
-    ``["Wir bauen z. B. Roboter.", "我们生产电池。", "Seit 1991."]``"""
+    ``sentences("Wir bauen z. B. Roboter. 我们生产电池。Seit 1991. Im 19. Jahrhundert.")`` ->
+    ``["Wir bauen z. B. Roboter.", "我们生产电池。", "Seit 1991.", "Im 19. Jahrhundert."]``"""
     found: list[str] = []
     carry = ""
     for piece in _SENTENCE_END.split(text):
@@ -109,7 +111,8 @@ def sentences(text: str) -> list[str]:
         carry = ""
         last = piece.rsplit(" ", 1)[-1].rstrip(".").casefold()
         initials = all(len(part) <= 1 for part in last.split("."))
-        if piece.endswith(".") and (initials or last.isdigit() or last in _ABBREVIATIONS):
+        ordinal = last.isdigit() and len(last) <= ORDINAL_DIGITS
+        if piece.endswith(".") and (initials or ordinal or last in _ABBREVIATIONS):
             carry = piece  # "z." of "z. B.", "19." of "im 19. Jahrhundert": the sentence goes on
             continue
         if piece:

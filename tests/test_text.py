@@ -13,6 +13,8 @@ from matchmaker.text import sentences
         ("我们生产电池。公司位于宁德。", ["我们生产电池。", "公司位于宁德。"]),
         ("我们生产电池。 Seit 1991?", ["我们生产电池。", "Seit 1991?"]),
         ("Im 19. Jahrhundert gegründet. Ende.", ["Im 19. Jahrhundert gegründet.", "Ende."]),
+        ("Zum 125. Jubiläum bauen wir.", ["Zum 125. Jubiläum bauen wir."]),
+        ("Gegründet 1998. Heute 40 Mitarbeiter.", ["Gegründet 1998.", "Heute 40 Mitarbeiter."]),
         ("Wir bauen z. B. Pumpen, d.h. Technik.", ["Wir bauen z. B. Pumpen, d.h. Technik."]),
         ("Sales in the U.S. grow. We hire.", ["Sales in the U.S. grow.", "We hire."]),
         ("Linde Hydraulics GmbH & Co. KG baut Pumpen.", ["Linde Hydraulics GmbH & Co. KG baut Pumpen."]),

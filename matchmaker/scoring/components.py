@@ -43,6 +43,7 @@ from matchmaker.errors import ParameterError
 
 COMPONENTS = ("semantic", "terms", "sector", "focus", "complementarity", "cooperation", "size", "distinct")
 DISTINCT = "distinct"
+SEMANTIC = "semantic"
 # The components computed from two companies' features alone; ``distinct`` is computed from their scores.
 PAIR_COMPONENTS = tuple(name for name in COMPONENTS if name != DISTINCT)
 NEUTRAL = 0.5

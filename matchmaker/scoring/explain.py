@@ -1,8 +1,13 @@
 """Why a partner is suggested: what agrees and what does not, in German, Chinese or English.
 
-An :class:`Explanation` holds facts (keys, concept ids, divisions), not sentences; ``render``
-turns them into lines in the reader's language, so the dashboard's language switch and the
-bilingual dossier read the same facts.
+An :class:`Explanation` holds facts (keys, concept ids, divisions, the profiles' own sentences), not
+the lines shown; ``render`` turns them into lines in the reader's language, so the dashboard's
+language switch and the bilingual dossier read the same facts.
+
+The text similarity is explained by quoting what comes closest: the pairs of statements (a sentence of
+a description, the offers, the seeks) of the two profiles whose vectors agree most, in the space the
+matcher was fitted in. A reader of another language sees, where the profile gives a translation, the
+sentence of that translation that says the same (found by the same vectors).
 """
 
 from __future__ import annotations
@@ -10,20 +15,45 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
+import pandas as pd
 
 from matchmaker import config
 from matchmaker import vocab as V
 from matchmaker.i18n import t
 from matchmaker.knowledge.concepts import load_concepts
 from matchmaker.knowledge.taxonomy import load_taxonomy
-from matchmaker.scoring.components import DISTINCT
+from matchmaker.scoring.components import DISTINCT, SEMANTIC
+from matchmaker.scoring.featurise import (
+    TRANSLATION_COLUMNS,
+    description_sentences,
+    offers_and_seeks,
+    translation_sentences,
+)
 from matchmaker.scoring.matcher import Matcher
 from matchmaker.scoring.weights import Weights
-from matchmaker.text import clean_for_embedding
+from matchmaker.text import clean_for_embedding, sentences
 from matchmaker.vocab import Language
 
 MAX_TERMS = 6
+MAX_QUOTES = 2  # pairs of closest statements quoted
+QUOTE_CHARS = 160  # a quoted statement is cut after this many characters
 CROWDED_SHARE = 0.95  # a partner more crowded than this share of its side's companies is named as such
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One statement of a profile as it was written, and the sentence of each of the profile's
+    translations that says the same (language -> sentence; only for sentences of the description)."""
+
+    text: str
+    language: str = ""
+    translations: dict[str, str] = field(default_factory=dict)
+
+    def read_in(self, language: Language) -> tuple[str, bool]:
+        """The statement for a reader of ``language`` and whether it is the profile's translation."""
+        if language != self.language and language in self.translations:
+            return self.translations[language], True
+        return self.text, False
 
 
 @dataclass
@@ -41,6 +71,7 @@ class Explanation:
     sector_inferred: bool = False
     shared_cooperation: list[str] = field(default_factory=list)
     disagreements: list[tuple[str, dict]] = field(default_factory=list)
+    closest_statements: list[tuple[Statement, Statement, float]] = field(default_factory=list)
 
     def render(self, language: Language = "en", names: tuple[str, str] = ("", "")) -> list[str]:
         """Lines for people: agreements first, then disagreements."""
@@ -102,6 +133,16 @@ class Explanation:
                     types=", ".join(taxonomy.label("cooperation", k, language) for k in self.shared_cooperation),
                 )
             )
+        for source_statement, target_statement, similarity in self.closest_statements:
+            lines.append(
+                t(
+                    "explain.closest",
+                    language,
+                    similarity=f"{similarity:.2f}",
+                    a=_quoted(source_statement, language),
+                    b=_quoted(target_statement, language),
+                )
+            )
         for code, params in self.disagreements:
             shown = {}
             for key, value in params.items():
@@ -113,6 +154,92 @@ class Explanation:
                     shown[key] = value
             lines.append("✗ " + t(f"explain.{code}", language, **shown))
         return lines
+
+
+def _quoted(statement: Statement, language: Language) -> str:
+    text, translated = statement.read_in(language)
+    text = text if len(text) <= QUOTE_CHARS else text[: QUOTE_CHARS - 1].rstrip() + "…"
+    return t("explain.quote", language, text=text) + (t("explain.quote_translated", language) if translated else "")
+
+
+def closest_pairs(similarity: np.ndarray, count: int) -> list[tuple[int, int]]:
+    """Up to ``count`` (row, column) cells of a similarity matrix, best first, no row or column twice."""
+    similarity = np.array(similarity, dtype=np.float64)
+    pairs = []
+    for _ in range(min(count, *similarity.shape)):
+        row, column = np.unravel_index(int(np.argmax(similarity)), similarity.shape)
+        pairs.append((int(row), int(column)))
+        similarity[row, :] = -np.inf
+        similarity[:, column] = -np.inf
+    return pairs
+
+
+@dataclass(frozen=True)
+class _Stated:
+    """What one profile states, as embedded (cleaned) and as written, and its translations' sentences."""
+
+    embedded: list[str]
+    written: list[str]
+    described: int  # the first ``described`` statements are sentences of the description
+    translations: dict[str, tuple[list[str], list[str]]]  # language -> (embedded, written)
+
+
+def profile_statements(profile: pd.Series) -> _Stated:
+    """What a profile states: its description's sentences, then its offers and seeks (whole), cleaned
+    as the fit embedded them and as the profile writes them; and its description's translations'."""
+    said = description_sentences(profile[V.DESCRIPTION])
+    rest = offers_and_seeks(profile[V.OFFERS], profile[V.SEEKS])
+    written = _as_written(profile[V.DESCRIPTION], said, split=True)
+    for column in (V.OFFERS, V.SEEKS):  # each whole, in the order offers_and_seeks gives them
+        written += _as_written(profile[column], offers_and_seeks(profile[column], ""), split=False)
+    versions = {
+        lang: (found, _as_written(profile[TRANSLATION_COLUMNS[lang]], found, split=True))
+        for lang, found in translation_sentences(profile).items()
+    }
+    return _Stated(said + rest, written, len(said), versions)
+
+
+def _as_written(raw: object, cleaned: list[str], split: bool) -> list[str]:
+    """The ``cleaned`` sentences (or whole text) of ``raw`` as ``raw`` writes them (full-width
+    punctuation kept), where splitting ``raw`` itself finds the same ones and they hold no HTML markup;
+    else ``cleaned``."""
+    collapsed = " ".join(str(raw or "").split())
+    pieces = sentences(collapsed) if split else [collapsed]
+    wanted = set(cleaned)
+    pairs = [
+        (clean, piece) for piece in pieces if (clean := clean_for_embedding(piece, config.MAX_EMBED_CHARS)) in wanted
+    ]
+    if [clean for clean, _ in pairs] != cleaned:
+        return list(cleaned)
+    return [clean if "<" in piece or "&" in piece else piece for clean, piece in pairs]  # markup: cleaned
+
+
+def closest_statements(matcher: Matcher, a: pd.Series, b: pd.Series, count: int = MAX_QUOTES) -> list:
+    """The ``count`` pairs of statements of profiles ``a`` and ``b`` whose vectors agree most, each
+    with the translations of its sentence that the profiles give, and their cosine similarity."""
+    sides = [profile_statements(profile) for profile in (a, b)]
+    if not sides[0].embedded or not sides[1].embedded:
+        return []
+    texts = [t for side in sides for t in side.embedded + [s for said, _ in side.translations.values() for s in said]]
+    unique = list(dict.fromkeys(texts))
+    vectors = matcher.embed(unique)
+    row = {text: i for i, text in enumerate(unique)}
+
+    def vectors_of(texts: list[str]) -> np.ndarray:
+        return vectors[[row[text] for text in texts]]
+
+    def statement(profile: pd.Series, side: _Stated, index: int) -> Statement:
+        found = {}
+        if index < side.described:  # a sentence of the description: the translation's sentence nearest to it
+            for lang, (said, written) in side.translations.items():
+                found[lang] = written[int(np.argmax(vectors_of(said) @ vectors_of([side.embedded[index]])[0]))]
+        return Statement(side.written[index], str(profile[V.LANGUAGE] or ""), found)
+
+    similarity = vectors_of(sides[0].embedded) @ vectors_of(sides[1].embedded).T
+    return [
+        (statement(a, sides[0], i), statement(b, sides[1], j), float(similarity[i, j]))
+        for i, j in closest_pairs(similarity, count)
+    ]
 
 
 def explain_pair(matcher: Matcher, source_id: str, target_id: str, weights: Weights | None = None) -> Explanation:
@@ -165,4 +292,6 @@ def explain_pair(matcher: Matcher, source_id: str, target_id: str, weights: Weig
         side = fitted.side(fitted.country[j])
         if crowding[j] >= np.quantile(crowding[side], CROWDED_SHARE):
             explanation.disagreements.append(("crowded", {"crowding": f"{crowding[j]:.2f}"}))
+    if SEMANTIC in resolved.active:
+        explanation.closest_statements = closest_statements(matcher, a, b)
     return explanation

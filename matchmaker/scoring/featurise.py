@@ -12,6 +12,7 @@ text is nearest to (:func:`sector_probabilities`).
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
@@ -75,7 +76,7 @@ def featurise(
     )
 
 
-TRANSLATION_COLUMNS = (V.DESCRIPTION_DE, V.DESCRIPTION_ZH, V.DESCRIPTION_EN)
+TRANSLATION_COLUMNS = {"de": V.DESCRIPTION_DE, "zh": V.DESCRIPTION_ZH, "en": V.DESCRIPTION_EN}
 
 
 def text_groups(table: pd.DataFrame) -> list[list[list[str]]]:
@@ -98,9 +99,18 @@ def text_parts(description: str, offers: str, seeks: str, text: str) -> list[str
     """What a company's own text vector averages: each sentence of its description that holds a letter or
     digit, its offers and its seeks (each whole: a list of products reads as one statement), all cleaned
     as for embedding; its embedded ``text`` (the profile's text, or its name) when it has none of them."""
-    clean = [clean_for_embedding(str(value), config.MAX_EMBED_CHARS) for value in (description, offers, seeks)]
-    parts = _said(clean[0]) + [value for value in clean[1:] if value]
+    parts = description_sentences(description) + offers_and_seeks(offers, seeks)
     return parts or [text]
+
+
+def description_sentences(description: str) -> list[str]:
+    """The sentences of a description, cleaned as for embedding, that hold a letter or digit."""
+    return _said(clean_for_embedding(str(description), config.MAX_EMBED_CHARS))
+
+
+def offers_and_seeks(offers: str, seeks: str) -> list[str]:
+    """A profile's offers and seeks, each cleaned as for embedding and kept whole, where given."""
+    return [value for value in (clean_for_embedding(str(v), config.MAX_EMBED_CHARS) for v in (offers, seeks)) if value]
 
 
 def _said(text: str) -> list[str]:
@@ -111,15 +121,27 @@ def _said(text: str) -> list[str]:
 def translations(table: pd.DataFrame) -> list[list[str]]:
     """Per row, the cleaned translations of its description (``description_de/zh/en``) that differ
     from the description itself; empty lists when a table has none."""
-    present = [c for c in TRANSLATION_COLUMNS if c in table.columns]
+    present = {lang: column for lang, column in TRANSLATION_COLUMNS.items() if column in table.columns}
     if not present:
         return [[] for _ in range(len(table))]
     rows = []
-    for record in table[[V.DESCRIPTION, *present]].itertuples(index=False):
-        original, *given = record
-        cleaned = (clean_for_embedding(str(v), config.MAX_EMBED_CHARS) for v in given if v and v != original)
-        rows.append(list(dict.fromkeys(v for v in cleaned if v)))
+    for original, *given in table[[V.DESCRIPTION, *present.values()]].itertuples(index=False):
+        rows.append(list(dict.fromkeys(_cleaned_translations(original, zip(present, given)).values())))
     return rows
+
+
+def translation_sentences(profile: pd.Series) -> dict[str, list[str]]:
+    """By language, the sentences that say something of each translation of one profile's description
+    (a row of a normalised table) that differs from the description."""
+    given = ((lang, profile.get(column)) for lang, column in TRANSLATION_COLUMNS.items())
+    found = {lang: _said(text) for lang, text in _cleaned_translations(profile[V.DESCRIPTION], given).items()}
+    return {lang: said for lang, said in found.items() if said}
+
+
+def _cleaned_translations(original: object, given: Iterable[tuple[str, object]]) -> dict[str, str]:
+    """Language -> the cleaned translation, for each given one that is not empty and not the original."""
+    cleaned = {lang: clean_for_embedding(str(v), config.MAX_EMBED_CHARS) for lang, v in given if v and v != original}
+    return {lang: value for lang, value in cleaned.items() if value}
 
 
 EMBED_CHUNK = 65_536  # distinct texts embedded at a time: only their vectors, not all, exist at once

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import inspect
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -30,7 +30,7 @@ import pandas as pd
 from matchmaker import config
 from matchmaker import vocab as V
 from matchmaker.embeddings.encoders import EmbeddingCache, Encoder, load_encoder
-from matchmaker.errors import NotFittedError, ParameterError, ProfileFileError
+from matchmaker.errors import ModelNotAvailableError, NotFittedError, ParameterError, ProfileFileError
 from matchmaker.io.profiles import Profiles, profiles_from_frame
 from matchmaker.knowledge.concepts import load_concepts
 from matchmaker.knowledge.taxonomy import load_taxonomy
@@ -157,7 +157,25 @@ class Matcher:
             encoder_name=encoder.name,
             encoder_identity=encoder.identity,
         )
+        self.encoder_ = encoder
         return self
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        """Unit vectors of ``texts`` in the space the fitted state was made in (an explanation quotes
+        the closest sentences of two profiles): from the encoder ``fit`` used or, for a state read from a
+        snapshot, the matcher's model with its embedding cache, so a sentence the fit embedded costs a
+        lookup and no model is loaded for it."""
+        fitted = self._fitted()
+        encoder = getattr(self, "encoder_", None)
+        if encoder is None:
+            encoder = shared_encoder(self.model, str(self.cache_dir) if self.cache_dir else None)
+            if encoder.identity != fitted.encoder_identity:
+                raise ModelNotAvailableError(
+                    f"The fitted state was made with the model {fitted.encoder_identity}, but the model "
+                    f"'{self.model}' is now {encoder.identity}. Fit the matcher again."
+                )
+            self.encoder_ = encoder
+        return encoder.encode(list(texts))
 
     def _fitted(self) -> FittedMatcher:
         if not hasattr(self, "fitted_"):

@@ -85,7 +85,7 @@ def fit_cached(matcher: Matcher, profiles: pd.DataFrame | Profiles, folder: Path
         key = snapshot_key(table, identity, matcher.z_cap)
         fitted = load_snapshot(key, folder, table)
         if fitted is not None:
-            matcher.fitted_ = fitted
+            matcher.fitted_, matcher.encoder_ = fitted, None  # the encoder is loaded if an explanation asks
             return matcher
     matcher.fit(table)
     key = snapshot_key(table, matcher.fitted_.encoder_identity, matcher.z_cap)

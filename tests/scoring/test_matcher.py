@@ -194,3 +194,69 @@ def test_a_new_fit_or_a_restored_state_forgets_the_crowding_of_the_old_data(plan
     assert len(after) == len(fewer) and len(before) == len(planted_profiles)
     table = matcher.recommend_all(k=3)
     assert not table[V.TARGET_ID].isin(["CN1", "CN2", "CN3"]).any()
+
+
+def test_explanation_quotes_the_closest_statements_in_the_reader_s_language(planted_profiles, domain_encoder):
+    from matchmaker.scoring.explain import explain_pair
+
+    table = planted_profiles.copy()
+    battery_de, battery_zh = table.loc[0, "description"], table.loc[1, "description"]
+    table.loc[0, "description"] = f"Unser Büro liegt in der Altstadt von Köln. {battery_de}"
+    table.loc[1, "description"] = f"企业成立于1998年。{battery_zh}"
+    translated = "Es fertigt Lithium-Ionen-Zellen und Batteriemodule für Elektrobusse."
+    table["description_de"] = ""
+    table.loc[1, "description_de"] = f"{translated} Das Unternehmen wurde 1998 gegründet."  # the other order
+    matcher = Matcher(weights=ALL_COMPONENTS).fit(table, encoder=domain_encoder)
+
+    explanation = explain_pair(matcher, "DE1", "CN1")
+    (source, target, similarity), *_ = explanation.closest_statements
+    assert (source.text, target.text) == (battery_de, battery_zh)
+    assert target.translations == {"de": translated} and source.translations == {}
+    vectors = matcher.embed([battery_de, battery_zh])
+    assert similarity == pytest.approx(float(vectors[0] @ vectors[1]), abs=1e-5)
+    assert len(explanation.closest_statements) == 2  # the two other sentences are the second pair
+    german = "\n".join(explanation.render("de"))
+    assert f"„{translated}“ (aus der Übersetzung im Profil)" in german
+    assert battery_zh not in german.split("\n")[-2]  # the German reader reads the profile's translation
+    chinese = "\n".join(explanation.render("zh"))
+    assert f"“{battery_zh}”" in chinese and f"“{battery_de}”" in chinese and "相似度" in chinese
+    without = Weights({name: value for name, value in ALL_COMPONENTS.items() if name != "semantic"})
+    assert explain_pair(matcher, "DE1", "CN1", weights=without).closest_statements == []
+
+
+def test_closest_pairs_take_each_row_and_column_once():
+    from matchmaker.scoring.explain import closest_pairs
+
+    similarity = np.array([[0.1, 0.9, 0.2], [0.8, 0.95, 0.3]])
+    assert closest_pairs(similarity, 3) == [(1, 1), (0, 2)]
+    assert closest_pairs(similarity, 1) == [(1, 1)]
+    assert closest_pairs(np.zeros((0, 4)), 2) == []
+
+
+def test_a_long_statement_is_cut_for_the_reader(planted_profiles, domain_encoder):
+    from matchmaker.scoring.explain import QUOTE_CHARS, explain_pair
+
+    table = planted_profiles.copy()
+    table.loc[0, "description"] = "Wir fertigen Batteriezellen " + "und Batteriemodule " * 30 + "für Busse."
+    matcher = Matcher(weights=ALL_COMPONENTS).fit(table, encoder=domain_encoder)
+    line = next(line for line in explain_pair(matcher, "DE1", "CN1").render("en") if line.startswith("Closest"))
+    quoted = line.split(": ", 1)[1].split(" ↔ ")[0]
+    assert len(quoted) == QUOTE_CHARS + 2 and quoted.endswith("…”")  # the quote marks around it
+
+
+def test_statements_are_quoted_as_written_but_without_markup():
+    from matchmaker.scoring.explain import profile_statements
+
+    profile = pd.Series(
+        {
+            V.DESCRIPTION: "公司成立于1998年。我们生产电池，用于大巴！",
+            V.OFFERS: "<b>Zellen</b> &amp; Module",
+            V.SEEKS: "",
+            V.LANGUAGE: "zh",
+            V.DESCRIPTION_DE: "Gegründet 1998. Wir fertigen Batterien für Busse!",
+        }
+    )
+    stated = profile_statements(profile)
+    assert stated.written == ["公司成立于1998年。", "我们生产电池，用于大巴！", "Zellen & Module"]
+    assert stated.embedded[1] == "我们生产电池,用于大巴!" and stated.described == 2
+    assert stated.translations["de"][1] == ["Gegründet 1998.", "Wir fertigen Batterien für Busse!"]

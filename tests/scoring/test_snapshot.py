@@ -10,9 +10,11 @@ import pandas as pd
 import pytest
 
 from matchmaker import config
+from matchmaker import vocab as V
 from matchmaker.io.profiles import load_profiles
 from matchmaker.scoring import snapshot
-from matchmaker.scoring.matcher import Matcher
+from matchmaker.scoring.explain import explain_pair
+from matchmaker.scoring.matcher import Matcher, shared_encoder
 from matchmaker.scoring.snapshot import encoder_identity, fit_cached
 
 
@@ -49,6 +51,12 @@ def test_a_matcher_from_a_snapshot_recommends_exactly_what_a_fresh_fit_does(tmp_
     pd.testing.assert_frame_equal(fresh.recommend(first, k=5), restored.recommend(first, k=5), check_exact=True)
     pairs = fresh.fitted_.ids[:5], fresh.fitted_.ids[-5:]
     pd.testing.assert_frame_equal(fresh.score_pairs(*pairs), restored.score_pairs(*pairs), check_exact=True)
+    # an explanation quotes the same sentences, found in the embedding cache: no model is loaded for it
+    partner = fresh.recommend(first, k=1)[V.TARGET_ID][0]
+    quoted = explain_pair(fresh, first, partner).closest_statements
+    shared_encoder.cache_clear()  # as in a new process: the fit's loaded model is gone
+    assert explain_pair(restored, first, partner).closest_statements == quoted != []
+    assert restored.encoder_.misses == 0 and "model" not in vars(restored.encoder_.encoder)
     for name, value in vars(fresh.fitted_.features).items():
         other = getattr(restored.fitted_.features, name)
         if name == "crowding":  # computed after a fit or a restore, for the weights in use: never stored
