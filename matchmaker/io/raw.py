@@ -15,8 +15,11 @@ HeaderScore = Callable[[list[str]], int]
 # A header is looked for among this many non-blank rows at the top (title rows, notes above it).
 HEADER_SEARCH_ROWS = 50
 # C0 control characters other than tab, line feed and carriage return, and DEL: never text anyone
-# typed (a NUL byte is a damaged export); removed from cells, with a warning that names the cell.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# typed (a NUL byte is a damaged export); and the bidirectional embeddings, overrides and isolates
+# (U+202A-U+202E, U+2066-U+2069), which German, Chinese and English text never needs and which make a
+# cell, and every export and explanation quoting it, read in an order other than the one stored
+# ("Trojan Source"). Removed from cells, with a warning that names the cell.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
 
 
 @dataclass

@@ -42,18 +42,19 @@ def test_a_long_employees_cell_is_refused_quickly_with_a_warning(tmp_path):
 
 
 def test_values_quoted_in_the_report_cannot_rewrite_the_terminal_or_reorder_the_line(tmp_path):
-    # a carriage return would overwrite the message shown, a right-to-left override reverse its end
+    # a carriage return would overwrite the message shown, a right-to-left mark move its end (overrides
+    # are removed from cells when they are read: test_hostile_files)
     rows = [
         ["DE1", "Rheinwerk", "Deutschland\r✓ all companies are usable", "Köln", "Getriebe.", "10"],
-        ["CN1", "粤华", "CN", "佛山", "减速器。", "500\u202e 人"],
+        ["CN1", "粤华", "CN", "佛山", "减速器。", "500\u200f 人"],
         ["CN2", "美的", "CN", "佛山", "家电。", "ca.\x9b31m 500"],
     ]
     report = validate_file(write_csv(tmp_path / "p.csv", pd.DataFrame(rows, columns=HEADER)))
     for language in ("en", "de", "zh"):
         text = report.render(language)
-        assert "\r" not in text and "\u202e" not in text and "\x9b" not in text
+        assert "\r" not in text and "\u200f" not in text and "\x9b" not in text
     text = report.render("en")
-    assert "'Deutschland\\r✓ all companies are usable'" in text and "'500\\u202e 人'" in text and "ca.\\x9b31m" in text
+    assert "'Deutschland\\r✓ all companies are usable'" in text and "'500\\u200f 人'" in text and "ca.\\x9b31m" in text
     # the cell itself keeps its carriage return (pandas wrote it unquoted inside an LF-ended line)
     assert [i.rows for i in report.issues if i.code == "bad_country"] == [(2,)]
 

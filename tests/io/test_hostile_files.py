@@ -252,6 +252,23 @@ def test_one_nul_byte_in_a_cell_is_removed_and_located(tmp_path):
     assert profiles.table.set_index(V.ID).loc["DE1", V.NAME] == "Rheinwerk"
 
 
+@pytest.mark.parametrize("control", ["\u202e", "\u2066", "\u202a"])
+def test_a_direction_override_is_removed_from_csv_and_workbook_cells(tmp_path, control):
+    """A right-to-left override makes "Getriebe" display as "ebeirteG" in every export and explanation
+    that quotes the cell; German and Chinese text never needs one."""
+    rows = [list(ROWS[0]), list(ROWS[1])]
+    rows[0][4] = f"Wir fertigen {control}Getriebe\u202c für Industrieroboter."
+    for path in (
+        write_csv(tmp_path / "p.csv", pd.DataFrame(rows, columns=HEADER)),
+        workbook(tmp_path / "p.xlsx", [HEADER] + rows),
+    ):
+        profiles = load_profiles(path)
+        found = issue(profiles.report, "control_characters")
+        assert found.rows == (2,) and found.column == "description" and found.severity == "warning"
+        assert profiles.table.set_index(V.ID).loc["DE1", V.DESCRIPTION] == ROWS[0][4]
+        assert "direction" in found.message("en") and "Schreibrichtung" in found.message("de")
+
+
 @pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
 def test_utf16_without_a_byte_order_mark_is_read(tmp_path, encoding):
     path = tmp_path / "p.csv"
