@@ -12,7 +12,7 @@ sentence of that translation that says the same (found by the same vectors).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 
 import numpy as np
 import pandas as pd
@@ -72,6 +72,27 @@ class Explanation:
     shared_cooperation: list[str] = field(default_factory=list)
     disagreements: list[tuple[str, dict]] = field(default_factory=list)
     closest_statements: list[tuple[Statement, Statement, float]] = field(default_factory=list)
+
+    def as_record(self) -> dict:
+        """The explanation as plain JSON-able values, for storing with an introduction."""
+        return asdict(self)
+
+    @classmethod
+    def from_record(cls, record: dict) -> Explanation:
+        """The explanation ``as_record`` stored (unknown keys ignored, keys it lacks take their defaults,
+        so records written by an older version still render)."""
+        known = {f.name for f in fields(cls)}
+        values = {k: v for k, v in record.items() if k in known}
+        values["sector_pair"] = tuple(values.get("sector_pair", ("", "")))
+        values["disagreements"] = [  # JSON turned the tuples of cooperation types into lists
+            (code, {k: tuple(v) if isinstance(v, list) else v for k, v in params.items()})
+            for code, params in values.get("disagreements", [])
+        ]
+        values["closest_statements"] = [
+            (Statement(**a) if isinstance(a, dict) else a, Statement(**b) if isinstance(b, dict) else b, float(c))
+            for a, b, c in values.get("closest_statements", [])
+        ]
+        return cls(**values)
 
     def render(self, language: Language = "en", names: tuple[str, str] = ("", "")) -> list[str]:
         """Lines for people: agreements first, then disagreements."""

@@ -10,8 +10,6 @@ contacted, met, agreement. Contacts are shown only once B accepted, and only thr
 
 from __future__ import annotations
 
-import dataclasses
-
 import pandas as pd
 import streamlit as st
 
@@ -63,7 +61,7 @@ def propose_button(source: pd.Series, partner: pd.Series, score: float, explanat
             sent = st.form_submit_button(pt("introductions.send"), key=f"{key}_send")
     if not sent:
         return
-    details = {"explanation": dataclasses.asdict(explanation), **extra}
+    details = {"explanation": explanation.as_record(), **extra}
     try:
         record = alliance.introductions().propose(
             who, source[V.ID], partner[V.ID], message, score=score, details=details
@@ -92,9 +90,7 @@ def explanation_lines(record: IntroductionRecord, names: tuple[str, str]) -> lis
     stored = record.details.get("explanation")
     if not isinstance(stored, dict):
         return []
-    fields = {f.name for f in dataclasses.fields(Explanation)}
-    explanation = Explanation(**{k: v for k, v in stored.items() if k in fields})
-    return explanation.render(state.language(), names)
+    return Explanation.from_record(stored).render(state.language(), names)
 
 
 def contacts(record: IntroductionRecord, who: Actor, names: dict[str, str]) -> None:

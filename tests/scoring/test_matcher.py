@@ -260,3 +260,28 @@ def test_statements_are_quoted_as_written_but_without_markup():
     assert stated.written == ["公司成立于1998年。", "我们生产电池，用于大巴！", "Zellen & Module"]
     assert stated.embedded[1] == "我们生产电池,用于大巴!" and stated.described == 2
     assert stated.translations["de"][1] == ["Gegründet 1998.", "Wir fertigen Batterien für Busse!"]
+
+
+def test_an_explanation_read_back_from_json_renders_the_same_lines(planted_profiles, domain_encoder):
+    import json
+
+    from matchmaker.scoring.explain import Explanation, explain_pair
+
+    table = planted_profiles.copy()
+    table["cooperation"] = ""
+    table.loc[0, "cooperation"], table.loc[1, "cooperation"] = "licensing;rd", "joint_venture"
+    table["description_de"] = ""
+    table.loc[1, "description_de"] = "Es fertigt Lithium-Ionen-Zellen und Batteriemodule für Elektrobusse."
+    explanation = explain_pair(Matcher(weights=ALL_COMPONENTS).fit(table, encoder=domain_encoder), "DE1", "CN1")
+    assert explanation.closest_statements and any(
+        code == "cooperation_differs" for code, _ in explanation.disagreements
+    )
+
+    stored = json.loads(json.dumps(explanation.as_record()))  # as an introduction keeps it
+    read_back = Explanation.from_record(stored)
+    for language in ("de", "zh", "en"):
+        assert read_back.render(language, ("A", "B")) == explanation.render(language, ("A", "B"))
+
+    older = {k: v for k, v in stored.items() if k != "closest_statements"} | {"a_later_field": 1}
+    lines = Explanation.from_record(older).render("de")
+    assert lines and not any("Am nächsten in den Texten" in line for line in lines)
