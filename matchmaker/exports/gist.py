@@ -66,7 +66,7 @@ def concept_labels(concepts: ConceptIndex, text: str, language: Language) -> dic
     :data:`MAX_PER_GROUP` a kind; the same label once)."""
     kinds = concepts.terms["kind"] if "kind" in concepts.terms.columns else None
     grouped: dict[str, list[str]] = {}
-    for concept in concepts.find(text or ""):
+    for concept in concepts.outermost(text or ""):
         label = concepts.label(concept, language).strip()
         kind = str(kinds.iloc[concept]) if kinds is not None else OTHER_KIND
         kind = kind if kind in KINDS else OTHER_KIND

@@ -43,22 +43,37 @@ class ConceptIndex:
         a word or a compound part of at least four letters; English spellings must be whole words
         (a plural -s is allowed); Chinese spellings may sit anywhere.
         """
+        return sorted({concept for _, _, concept in self._matches(text)})
+
+    def outermost(self, text: str) -> list[int]:
+        """The concepts ``text`` names in the order it names them, leaving out a spelling found only
+        inside a longer one (``单体`` inside ``电池单体``), each once."""
+        matches = sorted(self._matches(text), key=lambda m: (m[0], -m[1]))
+        kept, reach = [], -1
+        for _start, end, concept in matches:
+            if end > reach:
+                kept.append(concept)
+                reach = end
+        return list(dict.fromkeys(kept))
+
+    def _matches(self, text: str) -> list[tuple[int, int, int]]:
+        """(start, end, concept) of each spelling found in ``text`` under :meth:`find`'s rules."""
         lowered = text.lower()
-        found = set()
+        found = []
         for end, (concept, language, length) in self.automaton.iter(lowered):
             start = end - length + 1
             before = lowered[start - 1] if start > 0 else " "
             after = lowered[end + 1] if end + 1 < len(lowered) else " "
             if language == "zh":
-                found.add(concept)
+                found.append((start, end, concept))
             elif language == "en":
                 if not before.isalnum() and (
                     not after.isalnum() or (after == "s" and not lowered[end + 2 : end + 3].isalnum())
                 ):
-                    found.add(concept)
+                    found.append((start, end, concept))
             elif not before.isalnum() or length >= 5:
-                found.add(concept)
-        return sorted(found)
+                found.append((start, end, concept))
+        return found
 
     def matrix(self, texts: Sequence[str]) -> sparse.csr_matrix:
         """``(len(texts), len(self))`` binary CSR matrix: cell (i, c) = 1 when text i names concept c."""

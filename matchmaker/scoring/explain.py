@@ -35,6 +35,7 @@ from matchmaker.text import clean_for_embedding, sentences
 from matchmaker.vocab import Language
 
 MAX_TERMS = 6
+MAX_GLOSSED = 4  # glossary concepts named beside a quote in another language
 MAX_QUOTES = 2  # pairs of closest statements quoted
 QUOTE_CHARS = 160  # a quoted statement is cut after this many characters
 CROWDED_SHARE = 0.95  # a partner more crowded than this share of its side's companies is named as such
@@ -178,9 +179,24 @@ class Explanation:
 
 
 def _quoted(statement: Statement, language: Language) -> str:
+    """The statement in quotation marks for a reader of ``language``: the profile's translation where
+    it gives one, else as written and, where written in another language, with the glossary concepts
+    it names in the reader's language."""
     text, translated = statement.read_in(language)
     text = text if len(text) <= QUOTE_CHARS else text[: QUOTE_CHARS - 1].rstrip() + "…"
-    return t("explain.quote", language, text=text) + (t("explain.quote_translated", language) if translated else "")
+    quoted = t("explain.quote", language, text=text)
+    if translated:
+        return quoted + t("explain.quote_translated", language)
+    terms = glossary_terms(text, language) if statement.language and statement.language != language else []
+    return quoted + (t("explain.quote_terms", language, terms=", ".join(terms)) if terms else "")
+
+
+def glossary_terms(text: str, language: Language, count: int = MAX_GLOSSED) -> list[str]:
+    """Up to ``count`` glossary concepts ``text`` names, in its order, labelled in ``language`` (a
+    spelling inside a longer one left out: ``单体`` in ``电池单体``)."""
+    concepts = load_concepts()
+    labels = dict.fromkeys(concepts.label(c, language).strip() for c in concepts.outermost(text))
+    return [label for label in labels if label][:count]
 
 
 def closest_pairs(similarity: np.ndarray, count: int) -> list[tuple[int, int]]:

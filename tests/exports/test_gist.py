@@ -29,9 +29,10 @@ CHINESE = pd.Series(
 def test_a_german_reader_gets_the_concepts_of_a_chinese_profile_in_german():
     gist = profile_gist(CHINESE, "de")
     named = [label for labels in gist.concepts.values() for label in labels]
-    assert "Implantat" in named and any("3D" in label for label in named)
+    assert "Orthopädisches Implantat" in named and any("3D" in label for label in named)
+    assert "Implantat" not in named  # 植入物 is only found inside 骨科植入物
     assert all(not any("\u4e00" <= ch <= "\u9fff" for ch in label) for label in named)
-    assert "Implantat" in gist.offers and "Lizenz" in gist.seeks
+    assert "Orthopädisches Implantat" in gist.offers and "Lizenz" in gist.seeks
     assert gist.sector.startswith("32 ") and gist.city == "Weihai"
     assert gist.size == "250-999 Beschäftigte"
     lines = gist.lines()
@@ -43,7 +44,7 @@ def test_a_german_reader_gets_the_concepts_of_a_chinese_profile_in_german():
 def test_a_chinese_reader_gets_chinese_labels_of_the_same_profile_fields():
     gist = profile_gist(CHINESE, "zh")
     assert gist.city == "威海" and gist.focus == ("医疗器械",) and gist.sector == "32 其他制造业"
-    assert "植入物" in gist.offers
+    assert "骨科植入物" in gist.offers and "植入物" not in gist.offers
 
 
 def test_concepts_are_grouped_by_the_glossary_s_kinds():

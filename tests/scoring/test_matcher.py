@@ -240,8 +240,9 @@ def test_a_long_statement_is_cut_for_the_reader(planted_profiles, domain_encoder
     table.loc[0, "description"] = "Wir fertigen Batteriezellen " + "und Batteriemodule " * 30 + "für Busse."
     matcher = Matcher(weights=ALL_COMPONENTS).fit(table, encoder=domain_encoder)
     line = next(line for line in explain_pair(matcher, "DE1", "CN1").render("en") if line.startswith("Closest"))
-    quoted = line.split(": ", 1)[1].split(" ↔ ")[0]
+    quoted, glossed = line.split(": ", 1)[1].split(" ↔ ")[0].split(" (glossary terms in it: ")
     assert len(quoted) == QUOTE_CHARS + 2 and quoted.endswith("…”")  # the quote marks around it
+    assert glossed == "battery cell, battery module)"  # the English reader reads a German quote
 
 
 def test_statements_are_quoted_as_written_but_without_markup():
@@ -285,3 +286,19 @@ def test_an_explanation_read_back_from_json_renders_the_same_lines(planted_profi
     older = {k: v for k, v in stored.items() if k != "closest_statements"} | {"a_later_field": 1}
     lines = Explanation.from_record(older).render("de")
     assert lines and not any("Am nächsten in den Texten" in line for line in lines)
+
+
+def test_a_quote_in_another_language_names_its_glossary_concepts_in_the_reader_s(fitted):
+    from matchmaker.scoring.explain import explain_pair
+
+    explanation = explain_pair(fitted, "DE1", "CN1")
+    source, target, _ = explanation.closest_statements[0]
+    assert (source.language, target.language) == ("de", "zh") and not target.translations
+    line = next(line for line in explanation.render("de") if line.startswith("Am nächsten"))
+    german_quote, chinese_quote = line.split(" ↔ ")
+    assert "Glossar" not in german_quote  # the reader's own language needs none
+    assert "(Begriffe darin laut Glossar: " in chinese_quote and "Batteriezelle" in chinese_quote
+    assert "Monomer" not in chinese_quote  # 单体 only inside 电池单体
+    line = next(line for line in explanation.render("zh") if line.startswith("文本中最接近"))
+    german_quote, chinese_quote = line.split(" ↔ ")
+    assert "（其中的术语：" in german_quote and "电池模组" in german_quote and "术语" not in chinese_quote
