@@ -98,6 +98,20 @@ def test_recommend_without_optional_columns(tmp_path):
     assert table.loc[table[V.SOURCE_ID] == "D1", V.TARGET_ID].iloc[0] == "C1"
 
 
+def test_recommend_on_one_country_says_why_and_writes_an_empty_table(tmp_path):
+    rows = [
+        {"id": f"D{i}", "name": f"Firma {i}", "country": "DE", "city": "Köln", "description": text}
+        for i, text in enumerate(["Wir bauen Windkraftanlagen.", "Wir fertigen Batteriezellen."])
+    ]
+    out = tmp_path / "recs.csv"
+    done = matchmaker("recommend", str(write_csv(tmp_path / "p.csv", rows)), "--top-k", "3", "--out", str(out),
+                      "--no-cache", "--quiet")  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "All companies are from DE" in done.stderr and "Traceback" not in done.stderr
+    table = pd.read_csv(out)
+    assert table.empty and list(table.columns[:4]) == [V.SOURCE_ID, V.RANK, V.TARGET_ID, V.SCORE]
+
+
 def test_recommend_refuses_a_bad_file_with_its_report(tmp_path):
     path = write_csv(tmp_path / "p.csv", [{"id": "1", "name": "A", "city": "Köln", "description": "x"}])
     done = matchmaker("recommend", str(path), "--top-k", "3", "--out", str(tmp_path / "o.csv"))

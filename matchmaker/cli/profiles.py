@@ -57,6 +57,10 @@ def fitted_matcher(args):
     profiles = load_profiles(args.profiles, sheet=args.sheet, limits=limits(args))
     for issue in profiles.report.errors + profiles.report.warnings:
         log.info(issue.render("en"))
+    language = getattr(args, "lang", "en")
+    for issue in profiles.report.warnings:
+        if not issue.rows:  # about the whole table (one country only, a hidden sheet read): said here
+            print(issue.render(language), file=sys.stderr)
     if profiles.report.warnings:
         print(
             f"{len(profiles.report.warnings)} warnings in {args.profiles}; run `matchmaker validate {args.profiles}` to read them.",

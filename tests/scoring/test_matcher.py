@@ -302,3 +302,12 @@ def test_a_quote_in_another_language_names_its_glossary_concepts_in_the_reader_s
     line = next(line for line in explanation.render("zh") if line.startswith("文本中最接近"))
     german_quote, chinese_quote = line.split(" ↔ ")
     assert "（其中的术语：" in german_quote and "电池模组" in german_quote and "术语" not in chinese_quote
+
+
+def test_a_table_of_one_country_gets_no_suggestions_and_no_error(planted_profiles, domain_encoder):
+    german = planted_profiles[planted_profiles["country"] == "DE"].reset_index(drop=True)
+    matcher = Matcher().fit(german, encoder=domain_encoder)  # the shipped weights weigh distinct
+    assert matcher.weights_for(None)["distinct"] > 0
+    table = matcher.recommend_all(k=3)
+    assert table.empty and list(table.columns[:4]) == [V.SOURCE_ID, V.RANK, V.TARGET_ID, V.SCORE]
+    assert matcher.recommend("DE1", k=3).empty
