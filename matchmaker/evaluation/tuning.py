@@ -133,6 +133,8 @@ def learned_weights(
     alpha: float | None = None,
     seed: int = 0,
     crowding: bool = True,
+    metric: str = "mrr",
+    k: int = 10,
 ) -> dict[str, float]:
     """Non-negative weights summing to 1, learned from the raw component values of every candidate of
     every labelled source (of ``sources``, when given) in both directions; a partner is a pair
@@ -145,7 +147,8 @@ def learned_weights(
     so a caller's held-out fold is never used.
     ``objective="logistic"``: a class-balanced logistic regression of "is a partner" (inverse L2 strength
     ``C``), negative coefficients clipped to 0 — the method before issue 12's listwise one.
-    ``crowding``: then give ``distinct`` the weight that serves these sources best (:func:`with_distinct`)."""
+    ``crowding``: then give ``distinct`` the weight that serves these sources best by ``metric`` at ``k``
+    (:func:`with_distinct`)."""
     if objective not in OBJECTIVES:
         raise ParameterError(f"objective must be one of {', '.join(OBJECTIVES)}. Got {objective!r} instead.")
     lists = ranking_lists(cache, pairs, sources, relevant_grade)
@@ -168,7 +171,7 @@ def learned_weights(
         coefficients = coefficients / coefficients.sum() if coefficients.sum() > 0 else np.ones_like(coefficients)
     coefficients = coefficients / coefficients.sum()
     learned = {name: float(value) for name, value in zip(cache.names, coefficients)}
-    return with_distinct(cache, pairs, learned, sources, relevant_grade) if crowding else learned
+    return with_distinct(cache, pairs, learned, sources, relevant_grade, metric, k) if crowding else learned
 
 
 CROWDING_SHARES = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7)  # beta: distinct's weight against the others' sum
@@ -181,6 +184,7 @@ def with_distinct(
     sources: set[str] | None = None,
     relevant_grade: float = 2,
     metric: str = "mrr",
+    k: int = 10,
 ) -> dict[str, float]:
     """``weights`` (of the other components, summing to 1) with the ``distinct`` weight whose
     crowding correction gives the labelled ``sources`` (all, when None) the best mean ``metric``: a
@@ -192,7 +196,7 @@ def with_distinct(
     figures = []
     for beta in CROWDING_SHARES:
         setting = {name: value / (1 + beta) for name, value in base.items()} | {DISTINCT: beta / (1 + beta)}
-        table = per_source_table(cache, setting, pairs, 10, relevant_grade)
+        table = per_source_table(cache, setting, pairs, k, relevant_grade)
         if sources is not None:
             table = table[table[V.SOURCE_ID].isin(sources)]
         figures.append((float(table[metric].mean()) if len(table) else 0.0, -beta, setting))
@@ -345,8 +349,9 @@ def learn(
         training = {company for company, f in fold_of.items() if f != fold}
         fold_alpha = strength(training)
         weights = learned_weights(
-            cache, pairs, training, C=C, objective=objective, alpha=fold_alpha, seed=seed, crowding=crowding
-        )
+            cache, pairs, training, C=C, objective=objective, alpha=fold_alpha, seed=seed, crowding=crowding,
+            metric=metric, k=k,
+        )  # fmt: skip
         table = per_source_table(cache, weights, pairs, k)
         test = table[table[V.SOURCE_ID].map(fold_of) == fold]
         train = table[table[V.SOURCE_ID].isin(training)]
@@ -363,7 +368,9 @@ def learn(
             }
         )
     final_alpha = strength(None)
-    best = learned_weights(cache, pairs, C=C, objective=objective, alpha=final_alpha, seed=seed, crowding=crowding)
+    best = learned_weights(
+        cache, pairs, C=C, objective=objective, alpha=final_alpha, seed=seed, crowding=crowding, metric=metric, k=k
+    )
     table = per_source_table(cache, best, pairs, k)
     trial = {
         "trial": 0,
@@ -380,12 +387,13 @@ def learn(
         )
     else:
         description = f"non-negative logistic regression of the component values (class-balanced, C={C:g})"
+    metric_label = "MRR" if metric == "mrr" else f"{metric}@{k}"
     description += (
         ""
         if not crowding
         else (
             "; then the weight of 'distinct' (the crowding correction: beta in "
-            f"{', '.join(f'{b:g}' for b in CROWDING_SHARES)} against the others' sum) with the best MRR of the same sources"
+            f"{', '.join(f'{b:g}' for b in CROWDING_SHARES)} against the others' sum) with the best {metric_label} of the same sources"
         )
     )
     return SearchResult(best, 0, pd.DataFrame(rows), pd.DataFrame([trial]), metric, description)

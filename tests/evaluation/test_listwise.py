@@ -12,6 +12,7 @@ from matchmaker.evaluation.tuning import (
     ComponentCache,
     chosen_alpha,
     company_folds,
+    learn,
     learned_weights,
     per_source_table,
     with_distinct,
@@ -111,6 +112,29 @@ def test_the_crowding_correction_is_chosen_where_hubs_crowd_out_the_partners():
         per_source_table(untouched, kept, pairs, 10)["mrr"].mean()
         >= per_source_table(untouched, plain, pairs, 10)["mrr"].mean()
     )
+
+
+def test_the_crowding_correction_is_chosen_by_the_metric_asked_for():
+    from matchmaker.evaluation.tuning import CROWDING_SHARES
+
+    cache, pairs = synthetic_cache(seed=3)
+    for _, _, stack in cache.sides.values():
+        stack[0][:, :3] += 0.5
+    plain = {"semantic": 0.8, "size": 0.2}
+    for metric, k in (("mrr", 10), ("recall", 1), ("ndcg", 5)):
+        chosen = with_distinct(cache, pairs, plain, metric=metric, k=k)
+        figures = {}
+        for beta in CROWDING_SHARES:  # the same settings, measured by hand
+            setting = {n: v / (1 + beta) for n, v in plain.items()} | {"distinct": beta / (1 + beta)}
+            figures[beta] = per_source_table(cache, setting, pairs, k)[metric].mean()
+        best = max(figures.values())
+        beta = chosen["distinct"] / (1 - chosen["distinct"])
+        assert figures[min(CROWDING_SHARES, key=lambda b: abs(b - beta))] == best
+    # tuning passes its metric on: recall over all 48 candidates is 1 whatever the correction, so none is
+    # chosen for it (the smallest beta wins a tie), while MRR wants one
+    assert learned_weights(cache, pairs, alpha=1e-3, metric="recall", k=48)["distinct"] == 0
+    assert learned_weights(cache, pairs, alpha=1e-3)["distinct"] > 0
+    assert "best recall@10 of the same sources" in learn(cache, pairs, metric="recall", folds=4, alpha=1e-3).description
 
 
 def test_inner_cross_validation_never_reads_held_out_labels():
