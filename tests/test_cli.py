@@ -107,7 +107,7 @@ def test_recommend_on_one_country_says_why_and_writes_an_empty_table(tmp_path):
     done = matchmaker("recommend", str(write_csv(tmp_path / "p.csv", rows)), "--top-k", "3", "--out", str(out),
                       "--no-cache", "--quiet")  # fmt: skip
     assert done.returncode == 0, done.stderr
-    assert "All companies are from DE" in done.stderr and "Traceback" not in done.stderr
+    assert "All companies are from Germany" in done.stderr and "Traceback" not in done.stderr
     table = pd.read_csv(out)
     assert table.empty and list(table.columns[:4]) == [V.SOURCE_ID, V.RANK, V.TARGET_ID, V.SCORE]
 

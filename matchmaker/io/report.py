@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from matchmaker.i18n import t
-from matchmaker.vocab import Language
+from matchmaker.vocab import COUNTRIES, Language
 
 Severity = Literal["error", "warning", "info"]
 _ORDER = {"error": 0, "warning": 1, "info": 2}
@@ -17,6 +17,8 @@ _ORDER = {"error": 0, "warning": 1, "info": 2}
 # carriage return overwrites the line shown), other C0 and C1 controls (escape sequences), and the
 # bidirectional overrides that reorder the text around them.
 _UNSHOWN = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# findings whose ``country`` and ``other`` name a country for the reader (by name, not by code)
+COUNTRIES_BY_NAME = {"one_country"}
 
 
 def shown(value: object) -> object:
@@ -38,8 +40,13 @@ class Issue:
     params: dict[str, object] = field(default_factory=dict)
 
     def message(self, language: Language = "en") -> str:
-        params = {"rows": self.rows_text(), **{k: shown(v) for k, v in self.params.items()}}
+        params = {"rows": self.rows_text(), **{k: self._shown(k, v, language) for k, v in self.params.items()}}
         return t(f"validate.{self.code}", language, column=shown(self.column), **params)
+
+    def _shown(self, key: str, value: object, language: Language) -> object:
+        if self.code in COUNTRIES_BY_NAME and key in ("country", "other") and value in COUNTRIES:
+            return t(f"ui.country_{value}", language)
+        return shown(value)
 
     def rows_text(self) -> str:
         """``"2, 4, 5"``; the first 12 rows and an ellipsis for more."""

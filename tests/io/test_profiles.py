@@ -306,3 +306,15 @@ def test_cli_validate_exit_codes_and_no_traceback(tmp_path):
     assert "Binärdaten" in failed.stdout + failed.stderr
     missing = run(str(tmp_path / "nope.csv"))
     assert missing.returncode != 0 and "does not exist" in missing.stdout + missing.stderr
+
+
+def test_a_table_of_one_country_is_told_so_by_country_name_in_each_language(tmp_path):
+    path = tmp_path / "p.csv"
+    path.write_text(
+        "id,name,country,city,description\nC1,甲,CN,佛山,公司生产电池。\nC2,乙,中国,湖州,我们生产电机。\n", "utf-8"
+    )
+    (issue,) = [i for i in load_profiles(path).report.warnings if i.code == "one_country"]
+    assert not issue.rows  # about the whole table
+    assert "aus China" in issue.message("de") and "aus Deutschland hinzu" in issue.message("de")
+    assert "都来自中国" in issue.message("zh") and "来自德国的企业" in issue.message("zh")
+    assert "from China" in issue.message("en") and "from Germany" in issue.message("en")
