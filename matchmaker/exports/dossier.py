@@ -90,7 +90,9 @@ def _company(profile: pd.Series | None, fallback_name: str, languages: tuple[Lan
     names = list(dict.fromkeys(display_name(profile, language) for language in languages))
     return {
         "name": names[0],
-        "name_local": " / ".join(name for name in names[1:] if name not in names[0]),
+        "name_local": " / ".join(
+            name for name in names[1:] if not set(name.split(" · ")) <= set(names[0].split(" · "))
+        ),
         "city": " · ".join(dict.fromkeys(display_city(profile, language, taxonomy) for language in languages)),
         "country": bilingual(f"ui.country_{profile[V.COUNTRY]}", languages),
         "sector": f"{division} "

@@ -231,3 +231,17 @@ def test_the_dossier_shows_each_reader_the_names_and_text_in_their_script():
     assert "Kurzfassung, aus dem Original erschlossen" in page
     assert escape(target["description"][:40]) in page  # the Chinese reader reads the original
     assert escape(source["description_zh"][:30]) in page  # the German partner's profile in Chinese
+
+
+def test_the_dossier_names_a_company_with_names_in_both_scripts_once():
+    from matchmaker.exports.dossier import _company
+    from matchmaker.io.profiles import load_profiles
+
+    demo = load_profiles(C.DEMO_PROFILES).table
+    profile = demo[(demo["country"] == "CN") & (demo["name_en"] != "")].iloc[0]
+    shown = _company(profile, "", ("de", "zh"))
+    assert shown["name"] == f"{profile['name_en']} · {profile['name']}"
+    assert shown["name_local"] == ""  # the Chinese reader's "佛山市… · Lingbi …" holds the same two names
+    german = demo[demo["country"] == "DE"].iloc[0].copy()
+    german["name_local"] = ""  # one script only: one name
+    assert _company(german, "", ("de", "zh"))["name_local"] == ""
