@@ -64,6 +64,6 @@ pages = {
     "data": st.Page(data_page.render, title=tr("page_data"), icon=":material/upload_file:", url_path="data"),
 }
 st.session_state["pages"] = pages
-fictional = " " + tr("fictional") if alliance.demo_in_use() else ""
+fictional = "\n\n" + tr("fictional") if alliance.demo_in_use() else ""  # a sentence of its own below the title
 st.sidebar.caption(tr("subtitle") + fictional)
 st.navigation(list(pages.values())).run()

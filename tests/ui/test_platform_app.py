@@ -128,6 +128,7 @@ def test_local_mode_shows_the_pages_without_sign_in_and_says_so(platform):
     assert "Lokaler Modus" in app.sidebar.info[0].value and "ohne Anmeldung" in app.sidebar.info[0].value
     assert not [w for w in app.text_input if w.key == "sign_in_password"]
     assert "fiktiv" in app.sidebar.caption[-1].value  # the demo companies are in the registry and matched
+    assert app.sidebar.caption[-1].value.endswith("Industriestädteallianz\n\nAlle Demo-Unternehmen sind fiktiv.")
 
 
 @pytest.mark.slow
