@@ -45,7 +45,11 @@ def catalogue_files(language: Language) -> list[Path]:
 
 def t(key: str, language: Language = "en", /, **params: object) -> str:
     """The text ``key`` in ``language`` with ``params`` filled in; falls back to English, then to
-    the key itself, so a missing translation shows up plainly instead of crashing the page."""
+    the key itself, so a missing translation shows up plainly instead of crashing the page. With
+    ``count=1``, the singular ``<key>_one`` where the language has one ("1 offener Vorschlag wartet";
+    Chinese needs none)."""
+    if params.get("count") == 1 and f"{key}_one" in catalogue(language):
+        key = f"{key}_one"
     text = catalogue(language).get(key) or catalogue("en").get(key) or key
     try:
         return text.format(**params)

@@ -160,7 +160,7 @@ def test_introductions_erasure_audit_and_the_registry_for_recommend(capsys, monk
     code, _, err = run(capsys, monkeypatch, "answer", intro, "--accept", "--as", "anna", stdin=PASSWORD + "\n")
     assert code == 2 and "agency 'foshan'" in err
     code, out, err = run(capsys, monkeypatch, "introductions", "--as", "li", stdin=PASSWORD + "\n")
-    assert "1 open proposals for agency foshan" in err and "proposed" in out
+    assert "1 open proposal for agency foshan" in err and "proposed" in out
     assert (
         run(capsys, monkeypatch, "answer", intro, "--accept", "--note", "欢迎", "--as", "li", stdin=PASSWORD + "\n")[0]
         == 0

@@ -68,3 +68,17 @@ def test_every_public_name_resolves(name):
 def test_an_unknown_public_name_is_an_attribute_error():
     with pytest.raises(AttributeError, match="no attribute 'Matchr'"):
         matchmaker.Matchr  # noqa: B018
+
+
+def test_a_count_of_one_takes_the_singular_where_a_language_has_one():
+    from matchmaker.i18n import t
+
+    key = "dashboard.introductions.open_count"
+    assert t(key, "de", count=1).startswith("1 offener Vorschlag für eine Vorstellung wartet")
+    assert t(key, "de", count=3).startswith("3 offene Vorschläge für Vorstellungen warten")
+    assert t(key, "en", count=1).startswith("1 open introduction proposal waits")
+    assert t(key, "zh", count=1) == t(key, "zh", count=2).replace("2", "1")  # no singular in Chinese
+    assert t("validate.zip_archive", "de", count=1, name="a.zip", members="x.csv").startswith(
+        "Die Datei 'a.zip' ist ein ZIP-Archiv mit 1 Datei (x.csv)"
+    )
+    assert t("dashboard.introductions.incoming", "de", count=1) == "Eingegangen (1 offen)"  # no singular needed

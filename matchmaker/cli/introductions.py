@@ -6,6 +6,7 @@ from __future__ import annotations
 import sys
 
 from matchmaker import config as C
+from matchmaker.i18n import t
 
 from .options import actor_option, positive_int
 from .session import open_platform
@@ -58,7 +59,10 @@ def introductions(args) -> int:
     store = introductions_store(engine)
     records = store.list(actor, args.direction)
     if actor.agency:
-        print(f"{store.open_count(actor.agency)} open proposals for agency {actor.agency}", file=sys.stderr)
+        count = store.open_count(actor.agency)
+        print(
+            f"{t('platform.introduction.open_proposals', 'en', count=count)} for agency {actor.agency}", file=sys.stderr
+        )
     for i in records:
         print(
             f"{i.id}\t{i.status}\t{i.from_agency} -> {i.to_agency}\t{i.source_id} -> {i.target_id}\t{i.proposed_at:%Y-%m-%d}"

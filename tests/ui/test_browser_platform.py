@@ -90,7 +90,7 @@ def test_sign_in_and_answer_an_introduction_in_chromium(shared_dashboard):
         page.get_by_label("Benutzername").fill("anna.weber")
         page.get_by_label("Passwort", exact=True).fill(PASSWORD)
         page.get_by_role("button", name="Anmelden").click()
-        expect(page.get_by_text("1 offene Vorschläge")).to_be_visible(timeout=120_000)
+        expect(page.get_by_text("1 offener Vorschlag")).to_be_visible(timeout=120_000)
         assert "session" not in page.url and PASSWORD.split()[0] not in page.url
         page.get_by_role("link", name="Vorstellungen").click()
         expect(page.get_by_role("heading", name="Vorstellungen")).to_be_visible(timeout=120_000)
