@@ -108,6 +108,7 @@ def test_recommend_on_one_country_says_why_and_writes_an_empty_table(tmp_path):
                       "--no-cache", "--quiet")  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert "All companies are from Germany" in done.stderr and "Traceback" not in done.stderr
+    assert "1 warning in " in done.stderr and "0 suggestions for 0 companies written" in done.stderr
     table = pd.read_csv(out)
     assert table.empty and list(table.columns[:4]) == [V.SOURCE_ID, V.RANK, V.TARGET_ID, V.SCORE]
 

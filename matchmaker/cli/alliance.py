@@ -8,7 +8,7 @@ from pathlib import Path
 
 from matchmaker import vocab as V
 
-from .options import actor_option, database_option
+from .options import actor_option, counted, database_option
 from .session import open_platform, read_secret
 
 
@@ -110,5 +110,5 @@ def audit(args) -> int:
     engine, actor = open_platform(args)
     table = audit_log(engine, actor)
     path = write_table(table, args.out, sheet="Audit")
-    print(f"{len(table)} audit rows written to {path}", file=sys.stderr)
+    print(f"{counted(len(table), 'audit row')} written to {path}", file=sys.stderr)
     return 0

@@ -10,7 +10,7 @@ from pathlib import Path
 from matchmaker import vocab as V
 from matchmaker.errors import MatchmakerError
 
-from .options import language_code, model_options, positive_int, profiles_argument
+from .options import counted, language_code, model_options, positive_int, profiles_argument
 from .profiles import fitted_matcher
 from .shortlists import open_store
 
@@ -76,7 +76,7 @@ def export(args) -> int:
     items = company_items(matcher, args.company, args.top_k)
     name = matcher.fitted_.profile(args.company)[V.NAME]
     path = write_items(matcher, items, args, heading=name, author="", dataset=args.profiles.name)
-    print(f"{len(items)} suggestions for {args.company} written to {path}", file=sys.stderr)
+    print(f"{counted(len(items), 'suggestion')} for {args.company} written to {path}", file=sys.stderr)
     return 0
 
 

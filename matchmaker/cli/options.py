@@ -9,6 +9,12 @@ from pathlib import Path
 from matchmaker import config as C
 
 
+def counted(count: int, noun: str, plural: str = "") -> str:
+    """``"1 warning"``, ``"3 warnings"``: a count with its noun in the singular or the plural (``noun``
+    + "s" unless ``plural`` is given), for the commands' English summaries."""
+    return f"{count} {noun if count == 1 else plural or noun + 's'}"
+
+
 def language_code(value: str) -> str:
     if value not in ("de", "zh", "en"):
         raise argparse.ArgumentTypeError(f"language must be de, zh or en; got {value!r}")

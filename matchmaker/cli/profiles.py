@@ -10,7 +10,7 @@ from pathlib import Path
 from matchmaker import config as C
 from matchmaker.errors import MatchmakerError
 
-from .options import limits
+from .options import counted, limits
 from .session import open_platform
 
 log = logging.getLogger("matchmaker")
@@ -62,9 +62,9 @@ def fitted_matcher(args):
         if not issue.rows:  # about the whole table (one country only, a hidden sheet read): said here
             print(issue.render(language), file=sys.stderr)
     if profiles.report.warnings:
+        warnings = counted(len(profiles.report.warnings), "warning")
         print(
-            f"{len(profiles.report.warnings)} warnings in {args.profiles}; run `matchmaker validate {args.profiles}` to read them.",
-            file=sys.stderr,
+            f"{warnings} in {args.profiles}; run `matchmaker validate {args.profiles}` to read them.", file=sys.stderr
         )
     return unfitted().fit(profiles)
 
@@ -82,9 +82,8 @@ def registry_profiles(args):
             "The registry has no companies to match (the demo agency may be hidden). Import some with "
             "`matchmaker import PROFILES --agency KEY`, or show the demo: `matchmaker agency show demo`."
         )
-    print(
-        f"{len(table)} companies from the registry ({engine.url.render_as_string(hide_password=True)})", file=sys.stderr
-    )
+    companies = counted(len(table), "company", "companies")
+    print(f"{companies} from the registry ({engine.url.render_as_string(hide_password=True)})", file=sys.stderr)
     return table
 
 

@@ -11,7 +11,7 @@ from matchmaker import config
 from matchmaker import vocab as V
 from matchmaker.errors import MatchmakerError
 
-from .options import language_code, limit_options, limits, model_options, positive_int, profiles_argument
+from .options import counted, language_code, limit_options, limits, model_options, positive_int, profiles_argument
 from .profiles import fitted_matcher
 
 
@@ -109,9 +109,8 @@ def recommend(args) -> int:
     # Spreadsheet-bound files (export, dashboard downloads) go through exports.safe_table.
     with writing(args.out, "the recommendations file") as out:
         write_csv(table, out)
-    print(
-        f"{len(table)} suggestions for {table[V.SOURCE_ID].nunique()} companies written to {args.out}", file=sys.stderr
-    )
+    companies = counted(table[V.SOURCE_ID].nunique(), "company", "companies")
+    print(f"{counted(len(table), 'suggestion')} for {companies} written to {args.out}", file=sys.stderr)
     return 0
 
 
@@ -132,5 +131,5 @@ def generate(args) -> int:
             frame.to_parquet(out, index=False)
         else:
             frame.to_csv(out, index=False, encoding="utf-8")
-    print(f"{len(frame)} synthetic profiles written to {args.out}", file=sys.stderr)
+    print(f"{counted(len(frame), 'synthetic profile')} written to {args.out}", file=sys.stderr)
     return 0

@@ -10,7 +10,7 @@ from pathlib import Path
 from matchmaker import config as C
 from matchmaker.errors import MatchmakerError
 
-from .options import actor_option, database_option, limit_options, limits, positive_int
+from .options import actor_option, counted, database_option, limit_options, limits, positive_int
 from .profiles import seed_demo
 from .session import open_platform
 
@@ -54,7 +54,7 @@ def import_profiles(args) -> int:
     profiles = load_profiles(args.profiles, sheet=args.sheet, limits=limits(args))
     if profiles.report.warnings:
         print(
-            f"{len(profiles.report.warnings)} warnings in {args.profiles}; `matchmaker validate {args.profiles}` lists them.",
+            f"{counted(len(profiles.report.warnings), 'warning')} in {args.profiles}; `matchmaker validate {args.profiles}` lists them.",
             file=sys.stderr,
         )
     result = registry.import_profiles(actor, args.agency, profiles.table, source=args.profiles.name)
@@ -128,7 +128,7 @@ def stale(args) -> int:
     engine, _ = open_platform(args)
     months = args.months or C.Environment.read().verify_months
     found = Registry(engine).stale(months, args.agency)
-    print(f"{len(found)} profiles not verified for {months} months", file=sys.stderr)
+    print(f"{counted(len(found), 'profile')} not verified for {months} months", file=sys.stderr)
     for c in found:
         print(f"{c.company_id}\t{c.agency}\t{c.name}\tverified {c.verified_at:%Y-%m-%d}")
     return 0
@@ -145,5 +145,5 @@ def verify(args) -> int:
 
     engine, actor = open_platform(args)
     count = Registry(engine).mark_verified(actor, args.company_ids)
-    print(f"{count} profiles marked as verified today", file=sys.stderr)
+    print(f"{counted(count, 'profile')} marked as verified today", file=sys.stderr)
     return 0
