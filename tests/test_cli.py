@@ -105,10 +105,11 @@ def test_recommend_on_one_country_says_why_and_writes_an_empty_table(tmp_path):
     ]
     out = tmp_path / "recs.csv"
     done = matchmaker("recommend", str(write_csv(tmp_path / "p.csv", rows)), "--top-k", "3", "--out", str(out),
-                      "--no-cache", "--quiet")  # fmt: skip
+                      "--no-cache", "--quiet", "--lang", "de")  # fmt: skip
     assert done.returncode == 0, done.stderr
-    assert "All companies are from Germany" in done.stderr and "Traceback" not in done.stderr
-    assert "1 warning in " in done.stderr and "0 suggestions for 0 companies written" in done.stderr
+    assert "Alle Unternehmen stammen aus Deutschland" in done.stderr and "Traceback" not in done.stderr
+    assert "1 warning in " in done.stderr and "p.csv --lang de` lists it." in done.stderr
+    assert "0 suggestions for 0 companies written" in done.stderr
     table = pd.read_csv(out)
     assert table.empty and list(table.columns[:4]) == [V.SOURCE_ID, V.RANK, V.TARGET_ID, V.SCORE]
 

@@ -20,7 +20,7 @@ def output_options(command: argparse.ArgumentParser) -> None:
         "--out", type=Path, required=True, help=".csv, .xlsx, or .html for the printable bilingual dossier"
     )
     command.add_argument(
-        "--lang", type=language_code, default="en", help="language of headers and reasons: de, zh or en"
+        "--lang", type=language_code, default="en", help="language of headers, reasons and messages: de, zh or en"
     )
     command.add_argument(
         "--second-lang",
@@ -60,10 +60,10 @@ def add_export(commands) -> None:
     parser = commands.add_parser(
         "export", help="a shortlist of one company's suggestions (.csv, .xlsx or .html dossier)"
     )
+    output_options(parser)
     profiles_argument(parser)
     parser.add_argument("--company", required=True)
     parser.add_argument("--top-k", type=positive_int, default=10)
-    output_options(parser)
     model_options(parser)
 
 
@@ -83,8 +83,8 @@ def export(args) -> int:
 def add_shortlist(commands) -> None:
     parser = commands.add_parser("shortlist", help="export a saved shortlist (.csv, .xlsx or .html dossier)")
     parser.add_argument("shortlist_id", type=positive_int, help="id from `matchmaker shortlists`")
-    profiles_argument(parser)
     output_options(parser)
+    profiles_argument(parser)
     model_options(parser)
 
 

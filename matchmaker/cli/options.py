@@ -107,6 +107,10 @@ def profiles_argument(command: argparse.ArgumentParser, pairs: bool = False) -> 
         "--registry", action="store_true", help="use the shared registry's profiles (all agencies) instead of a file"
     )
     command.add_argument("--no-demo", action="store_true", help="with --registry: leave the demo companies out")
+    if "--lang" not in command._option_string_actions:  # an export's --lang covers its messages too
+        command.add_argument(
+            "--lang", type=language_code, default="en", help="language of the messages about the file: de, zh or en"
+        )
     if "--database" not in command._option_string_actions:
         actor_option(command)
     elif "--as" not in command._option_string_actions:

@@ -57,16 +57,23 @@ def fitted_matcher(args):
     profiles = load_profiles(args.profiles, sheet=args.sheet, limits=limits(args))
     for issue in profiles.report.errors + profiles.report.warnings:
         log.info(issue.render("en"))
-    language = getattr(args, "lang", "en")
-    for issue in profiles.report.warnings:
-        if not issue.rows:  # about the whole table (one country only, a hidden sheet read): said here
-            print(issue.render(language), file=sys.stderr)
-    if profiles.report.warnings:
-        warnings = counted(len(profiles.report.warnings), "warning")
-        print(
-            f"{warnings} in {args.profiles}; run `matchmaker validate {args.profiles}` to read them.", file=sys.stderr
-        )
+    print_warnings(profiles.report, args.profiles, getattr(args, "lang", "en"))
     return unfitted().fit(profiles)
+
+
+def print_warnings(report, path, language: str = "en") -> None:
+    """The warnings about a whole table in full (one country only, a hidden sheet read), then how many
+    there are and the command that lists them all."""
+    for issue in report.warnings:
+        if not issue.rows:
+            print(issue.render(language), file=sys.stderr)
+    if report.warnings:
+        count = len(report.warnings)
+        command = f"matchmaker validate {path}" + (f" --lang {language}" if language != "en" else "")
+        print(
+            f"{counted(count, 'warning')} in {path}; `{command}` lists {'it' if count == 1 else 'them'}.",
+            file=sys.stderr,
+        )
 
 
 def registry_profiles(args):

@@ -10,8 +10,8 @@ from pathlib import Path
 from matchmaker import config as C
 from matchmaker.errors import MatchmakerError
 
-from .options import actor_option, counted, database_option, limit_options, limits, positive_int
-from .profiles import seed_demo
+from .options import actor_option, counted, database_option, language_code, limit_options, limits, positive_int
+from .profiles import print_warnings, seed_demo
 from .session import open_platform
 
 
@@ -24,6 +24,7 @@ def add_import(commands) -> None:
     parser.add_argument("--undo", type=positive_int, metavar="IMPORT_ID", help="undo an import instead")
     parser.add_argument("--review", type=positive_int, metavar="IMPORT_ID", help="show what an import did")
     parser.add_argument("--sheet", help="XLSX sheet to read")
+    parser.add_argument("--lang", type=language_code, default="en", help="language of the messages about the file")
     limit_options(parser)
     actor_option(parser)
 
@@ -52,11 +53,7 @@ def import_profiles(args) -> int:
         )
     seed_demo(registry, actor)
     profiles = load_profiles(args.profiles, sheet=args.sheet, limits=limits(args))
-    if profiles.report.warnings:
-        print(
-            f"{counted(len(profiles.report.warnings), 'warning')} in {args.profiles}; `matchmaker validate {args.profiles}` lists them.",
-            file=sys.stderr,
-        )
+    print_warnings(profiles.report, args.profiles, args.lang)
     result = registry.import_profiles(actor, args.agency, profiles.table, source=args.profiles.name)
     print(
         f"import {result.import_id} into agency {result.agency}: {len(result.added)} added, {len(result.changed)} changed, "
