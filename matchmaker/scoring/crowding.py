@@ -57,16 +57,11 @@ def best_mean(score: np.ndarray, axis: int, neighbours: int = NEIGHBOURS) -> np.
 def crowding_from_table(fitted: FittedMatcher, table: pd.DataFrame) -> np.ndarray:
     """Every company's crowding from a recommendations table of both directions, ranked with the base
     weights and holding at least each company's :data:`NEIGHBOURS` best (a two-stage or distributed
-    ranking): the mean score of its rows ranked 1 to :data:`NEIGHBOURS`. A company the other country has
-    no companies for crowds nobody: 0."""
+    ranking): the mean score of its rows ranked 1 to :data:`NEIGHBOURS`. In a table of one country
+    nobody has partners to crowd: all 0."""
+    if not len(fitted.side("DE")) or not len(fitted.side("CN")):
+        return np.zeros(len(fitted), dtype=np.float32)
     best = table[table[V.RANK] <= NEIGHBOURS].groupby(V.SOURCE_ID)[V.SCORE].mean()
-    alone = {
-        str(fitted.ids[i])
-        for country in ("DE", "CN")
-        if not len(fitted.side(V.other_country(country)))
-        for i in fitted.side(country)
-    }
-    best = pd.concat([best, pd.Series(0.0, index=sorted(alone - set(best.index.astype(str))))])
     missing = sorted(set(fitted.ids) - set(best.index.astype(str)))
     if missing:
         raise ParameterError(

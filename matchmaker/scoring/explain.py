@@ -90,8 +90,7 @@ class Explanation:
             for code, params in values.get("disagreements", [])
         ]
         values["closest_statements"] = [
-            (Statement(**a) if isinstance(a, dict) else a, Statement(**b) if isinstance(b, dict) else b, float(c))
-            for a, b, c in values.get("closest_statements", [])
+            (Statement(**a), Statement(**b), float(c)) for a, b, c in values.get("closest_statements", [])
         ]
         return cls(**values)
 
