@@ -91,8 +91,11 @@ def test_recommend_without_optional_columns(tmp_path):
         str(out),
         "--no-cache",
         "--quiet",
+        "--lang",
+        "zh",
     )
     assert done.returncode == 0, done.stderr
+    assert f"已将 3 家企业的 4 条建议写入 {out}" in done.stderr  # the summary follows --lang
     table = pd.read_csv(out)
     assert len(table) == 2 + 2  # D1 gets both Chinese companies; each Chinese company gets D1
     assert table.loc[table[V.SOURCE_ID] == "D1", V.TARGET_ID].iloc[0] == "C1"
@@ -108,8 +111,8 @@ def test_recommend_on_one_country_says_why_and_writes_an_empty_table(tmp_path):
                       "--no-cache", "--quiet", "--lang", "de")  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert "Alle Unternehmen stammen aus Deutschland" in done.stderr and "Traceback" not in done.stderr
-    assert "1 warning in " in done.stderr and "p.csv --lang de` lists it." in done.stderr
-    assert "0 suggestions for 0 companies written" in done.stderr
+    assert "1 Warnung zu " in done.stderr and "p.csv --lang de` zeigt sie an." in done.stderr
+    assert "0 Vorschläge für 0 Unternehmen in " in done.stderr
     table = pd.read_csv(out)
     assert table.empty and list(table.columns[:4]) == [V.SOURCE_ID, V.RANK, V.TARGET_ID, V.SCORE]
 
@@ -222,7 +225,8 @@ def test_saved_shortlist_and_outcomes_leave_through_the_cli(tmp_path, private_da
         "shortlist", str(trip.id), str(C.DEMO_PROFILES), "--out", str(out), "--lang", "de", env_cache=tmp_path / "c"
     )
     assert done.returncode == 0, done.stderr
-    assert "1 of 2 pairs are not in" in done.stderr
+    assert "1 von 2 Paaren stehen nicht in" in done.stderr
+    assert f"Merkliste {trip.id} (2 Paare) in {out} geschrieben" in done.stderr
     table = pd.read_csv(out, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     assert list(table["note"]) == ["'@Termin 12.5.", ""] and list(table["status"]) == ["getroffen", "Vereinbarung"]
     assert (

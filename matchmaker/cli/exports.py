@@ -9,8 +9,9 @@ from pathlib import Path
 
 from matchmaker import vocab as V
 from matchmaker.errors import MatchmakerError
+from matchmaker.i18n import t
 
-from .options import counted, language_code, model_options, positive_int, profiles_argument
+from .options import language_code, model_options, positive_int, profiles_argument
 from .profiles import fitted_matcher
 from .shortlists import open_store
 
@@ -76,7 +77,8 @@ def export(args) -> int:
     items = company_items(matcher, args.company, args.top_k)
     name = matcher.fitted_.profile(args.company)[V.NAME]
     path = write_items(matcher, items, args, heading=name, author="", dataset=args.profiles.name)
-    print(f"{counted(len(items), 'suggestion')} for {args.company} written to {path}", file=sys.stderr)
+    written = t("cli.company_suggestions_written", args.lang, count=len(items), company=args.company, path=path)
+    print(written, file=sys.stderr)
     return 0
 
 
@@ -98,8 +100,9 @@ def shortlist(args) -> int:
     missing = sum(1 for i in items if i.source_id not in matcher.fitted_ or i.target_id not in matcher.fitted_)
     if missing:
         print(
-            f"{missing} of {len(items)} pairs are not in {args.profiles}; they are exported as saved.", file=sys.stderr
+            t("cli.shortlist_missing", args.lang, missing=missing, count=len(items), path=args.profiles),
+            file=sys.stderr,
         )
     path = write_items(matcher, items, args, heading=record.name, author=record.author, dataset=record.dataset)
-    print(f"shortlist {record.id} ({len(items)} pairs) written to {path}", file=sys.stderr)
+    print(t("cli.shortlist_written", args.lang, id=record.id, count=len(items), path=path), file=sys.stderr)
     return 0

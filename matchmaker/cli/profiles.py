@@ -9,8 +9,9 @@ from pathlib import Path
 
 from matchmaker import config as C
 from matchmaker.errors import MatchmakerError
+from matchmaker.i18n import t
 
-from .options import counted, limits
+from .options import limits
 from .session import open_platform
 
 log = logging.getLogger("matchmaker")
@@ -70,10 +71,7 @@ def print_warnings(report, path, language: str = "en") -> None:
     if report.warnings:
         count = len(report.warnings)
         command = f"matchmaker validate {path}" + (f" --lang {language}" if language != "en" else "")
-        print(
-            f"{counted(count, 'warning')} in {path}; `{command}` lists {'it' if count == 1 else 'them'}.",
-            file=sys.stderr,
-        )
+        print(t("cli.warnings", language, count=count, path=path, command=command), file=sys.stderr)
 
 
 def registry_profiles(args):
@@ -82,19 +80,20 @@ def registry_profiles(args):
 
     engine, actor = open_platform(args)
     registry = Registry(engine, verify_months=C.Environment.read().verify_months)
-    seed_demo(registry, actor)
+    seed_demo(registry, actor, args.lang)
     table = registry.profiles(actor, include_demo=not args.no_demo)
     if table.empty:
         raise MatchmakerError(
             "The registry has no companies to match (the demo agency may be hidden). Import some with "
             "`matchmaker import PROFILES --agency KEY`, or show the demo: `matchmaker agency show demo`."
         )
-    companies = counted(len(table), "company", "companies")
-    print(f"{companies} from the registry ({engine.url.render_as_string(hide_password=True)})", file=sys.stderr)
+    companies = t("cli.companies", args.lang, count=len(table))
+    url = engine.url.render_as_string(hide_password=True)
+    print(t("cli.registry_companies", args.lang, companies=companies, url=url), file=sys.stderr)
     return table
 
 
-def seed_demo(registry, actor) -> None:
+def seed_demo(registry, actor, language: str = "en") -> None:
     """The demo companies as agency 'demo', once: on the first use of a registry."""
     from matchmaker.io.profiles import load_profiles
     from matchmaker.store.accounts import Accounts
@@ -106,7 +105,4 @@ def seed_demo(registry, actor) -> None:
     # a set-up step of the product (first start), not an action of the user who happens to run it
     result = registry.seed_demo(Actor.local_mode(), load_profiles(C.DEMO_PROFILES).table)
     if result is not None:
-        print(
-            f"the demo companies ({result.usable}) were added as agency 'demo' (hide them: matchmaker agency hide demo)",
-            file=sys.stderr,
-        )
+        print(t("cli.demo_seeded", language, count=result.usable), file=sys.stderr)

@@ -10,6 +10,7 @@ from pathlib import Path
 from matchmaker import config
 from matchmaker import vocab as V
 from matchmaker.errors import MatchmakerError
+from matchmaker.i18n import t
 
 from .options import counted, language_code, limit_options, limits, model_options, positive_int, profiles_argument
 from .profiles import fitted_matcher
@@ -109,8 +110,10 @@ def recommend(args) -> int:
     # Spreadsheet-bound files (export, dashboard downloads) go through exports.safe_table.
     with writing(args.out, "the recommendations file") as out:
         write_csv(table, out)
-    companies = counted(table[V.SOURCE_ID].nunique(), "company", "companies")
-    print(f"{counted(len(table), 'suggestion')} for {companies} written to {args.out}", file=sys.stderr)
+    companies = t("cli.companies", args.lang, count=table[V.SOURCE_ID].nunique())
+    print(
+        t("cli.suggestions_written", args.lang, count=len(table), companies=companies, path=args.out), file=sys.stderr
+    )
     return 0
 
 

@@ -51,7 +51,7 @@ def import_profiles(args) -> int:
             "Expected PROFILES and --agency KEY (e.g. matchmaker import companies.csv --agency hamburg), "
             "or --undo IMPORT_ID, or --review IMPORT_ID."
         )
-    seed_demo(registry, actor)
+    seed_demo(registry, actor, args.lang)
     profiles = load_profiles(args.profiles, sheet=args.sheet, limits=limits(args))
     print_warnings(profiles.report, args.profiles, args.lang)
     result = registry.import_profiles(actor, args.agency, profiles.table, source=args.profiles.name)
