@@ -154,12 +154,13 @@ class Explanation:
                     types=", ".join(taxonomy.label("cooperation", k, language) for k in self.shared_cooperation),
                 )
             )
-        for source_statement, target_statement, similarity in self.closest_statements:
+        # The sentence pair's cosine stays in the facts (dossier JSON, tests) but is not shown: on its own
+        # scale (set by the encoder; a good pair often lies far below 1) readers took it for a poor score.
+        for source_statement, target_statement, _cosine in self.closest_statements:
             lines.append(
                 t(
                     "explain.closest",
                     language,
-                    similarity=f"{similarity:.2f}",
                     a=_quoted(source_statement, language),
                     b=_quoted(target_statement, language),
                 )

@@ -219,7 +219,8 @@ def test_explanation_quotes_the_closest_statements_in_the_reader_s_language(plan
     assert f"„{translated}“ (aus der Übersetzung im Profil)" in german
     assert battery_zh not in german.split("\n")[-2]  # the German reader reads the profile's translation
     chinese = "\n".join(explanation.render("zh"))
-    assert f"“{battery_zh}”" in chinese and f"“{battery_de}”" in chinese and "相似度" in chinese
+    assert f"“{battery_zh}”" in chinese and f"“{battery_de}”" in chinese and "文本中最接近的表述" in chinese
+    assert f"{similarity:.2f}" not in chinese  # a raw sentence cosine is no score; readers took 0.4 for "poor"
     without = Weights({name: value for name, value in ALL_COMPONENTS.items() if name != "semantic"})
     assert explain_pair(matcher, "DE1", "CN1", weights=without).closest_statements == []
 

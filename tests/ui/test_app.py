@@ -226,7 +226,7 @@ def test_a_german_reader_reads_a_chinese_partner_in_german(app):
     card = app.expander[0]
     profile = next(t.value for t in card.text if len(t.value) > 200 and not t.value.startswith("• "))  # not a reason
     assert german_share(profile) > 0.95 and " und " in profile
-    closest = [t.value for t in card.text if t.value.startswith("• Am nächsten in den Texten (Ähnlichkeit 0.")]
+    closest = [t.value for t in card.text if t.value.startswith("• Am nächsten in den Texten: „")]
     assert len(closest) == 2 and all(" ↔ „" in line for line in closest)  # two pairs of quoted statements
 
 
