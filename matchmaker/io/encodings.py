@@ -1,6 +1,7 @@
 """The encoding of a delimited text file: UTF-8 (with or without BOM), UTF-16 and UTF-32 with a BOM,
-UTF-16 without a BOM (told by its zero bytes), GB18030, Windows-1252 and Mac OS Roman (accepted only
-when the text they give is plausible); bytes no encoding explains are an error naming the line."""
+UTF-16 without a BOM (told by its zero bytes), GB18030, Windows-1252, Mac OS Roman and Big5 (Windows
+code page 950, Traditional Chinese, as Excel in Taiwan and Hong Kong saves "CSV"), each accepted only
+when the text it gives is plausible; bytes no encoding explains are an error naming the line."""
 
 from __future__ import annotations
 
@@ -94,7 +95,7 @@ def decode(data: bytes, report: ValidationReport) -> str:
     good_multibyte = sum(1 for ch in lossy if ord(ch) > 0x7F and ch != "\ufffd")
     if good_multibyte > bad:
         _undecodable(data, report, "utf-8", first_bad)
-    for encoding, label in (("gb18030", "GB18030"), ("cp1252", "Windows-1252")):
+    for encoding, label in (("gb18030", "GB18030"), ("cp1252", "Windows-1252"), ("cp950", "Big5")):
         try:
             text = data.decode(encoding)
         except UnicodeDecodeError:
@@ -131,7 +132,8 @@ def _utf8_lines(data: bytes, most: int = 10) -> list[int]:
 
 def _plausible(text: str, encoding: str) -> bool:
     """GB18030 decodes most byte strings; accept it only when its non-ASCII characters are mostly
-    common CJK ideographs and punctuation. Windows-1252 only when they are mostly Latin letters."""
+    common CJK ideographs and punctuation; Big5 likewise. Windows-1252 only when they are mostly Latin
+    letters."""
     extra = [ch for ch in text if ord(ch) > 0x7F]
     if not extra:
         return True
@@ -149,6 +151,11 @@ def _plausible(text: str, encoding: str) -> bool:
 
         chinese = any(has_cjk(ch) or len(ch.encode("gb18030")) == 4 for ch in extra)
         return chinese and sum(map(common, extra)) / len(extra) > 0.8  # mojibake gives next to none
+    if encoding == "cp950":
+        # Big5 puts the 5,401 most used characters and the punctuation first (lead bytes 0xA1-0xC6);
+        # other text read as Big5 ("Köln" in Windows-1252 -> "K鏛n") falls mostly among the rarer ones.
+        common = sum(1 for ch in extra if 0xA1 <= ch.encode("cp950")[0] <= 0xC6)
+        return any(has_cjk(ch) for ch in extra) and common / len(extra) > 0.8
     latin = sum(1 for ch in extra if ch.isalpha() and ord(ch) < 0x250 or ch in "€–—„“”‚‘’…·°§²³µ«»")
     return latin / len(extra) > 0.9
 

@@ -287,6 +287,25 @@ def test_gb18030_with_four_byte_characters_is_read_exactly(tmp_path):
     assert by_id(profiles).loc["DE1", V.NAME] == "Groß"
 
 
+def test_a_traditional_chinese_big5_export_is_read_and_german_windows_1252_is_not_taken_for_it(tmp_path):
+    lines = [
+        HEADER,
+        "DE1,Rheinwerk,DE,Aachen,Getriebe.",
+        "CN1,精密機械有限公司,CN,佛山,專業生產工業機器人減速器與伺服電機。",
+    ]
+    profiles = load_profiles(csv_file(tmp_path, lines, encoding="cp950"))
+    rows = by_id(profiles)
+    assert (
+        rows.loc["CN1", V.DESCRIPTION] == "專業生產工業機器人減速器與伺服電機。" and rows.loc["CN1", V.CITY] == "佛山"
+    )
+    assert issue(profiles.report, "encoding_used").params["encoding"] == "Big5"
+    # umlauts followed by letters are valid Big5 byte pairs too ("Köln" -> "K鏛n"): still Windows-1252
+    german = [HEADER, "DE1,Müller Präzision,DE,Köln,Zahnräder für Getriebe", "CN1,Yuehua,CN,Foshan,x"]
+    profiles = load_profiles(csv_file(tmp_path, german, encoding="cp1252"))
+    assert by_id(profiles).loc["DE1", V.NAME] == "Müller Präzision"
+    assert issue(profiles.report, "encoding_used").params["encoding"] == "Windows-1252"
+
+
 def test_a_utf8_line_in_a_gb18030_file_is_named(tmp_path):
     # thirty rows of a GB18030 export, then one pasted from a UTF-8 file: read as GB18030, it is mojibake
     path = tmp_path / "joined.csv"
