@@ -130,11 +130,11 @@ class ValidationReport:
             key,
             language,
             path=self.source,
-            rows=self.rows,
+            companies=t("validate.count_companies", language, count=self.rows),
             de=self.countries.get("DE", 0),
             cn=self.countries.get("CN", 0),
-            errors=len(self.errors),
-            warnings=len(self.warnings),
+            errors=t("validate.count_errors", language, count=len(self.errors)),
+            warnings=t("validate.count_warnings", language, count=len(self.warnings)),
         )
 
     def render(self, language: Language = "en") -> str:

@@ -318,3 +318,16 @@ def test_a_table_of_one_country_is_told_so_by_country_name_in_each_language(tmp_
     assert "aus China" in issue.message("de") and "aus Deutschland hinzu" in issue.message("de")
     assert "都来自中国" in issue.message("zh") and "来自德国的企业" in issue.message("zh")
     assert "from China" in issue.message("en") and "from Germany" in issue.message("en")
+
+
+def test_the_summary_counts_in_the_reader_s_language(tmp_path):
+    empty = tmp_path / "empty.csv"
+    empty.write_bytes(b"")
+    report = load_bad(empty)
+    assert "1 error, 0 warnings." in report.summary("en") and "1 errors" not in report.summary("en")
+    assert "1 Fehler, 0 Warnungen." in report.summary("de") and "错误 1 个，警告 0 个" in report.summary("zh")
+    usable = load_profiles(write_csv(tmp_path / "p.csv", GOOD)).report
+    assert f"{len(GOOD)} companies usable (" in usable.summary("en")
+    one = load_profiles(write_csv(tmp_path / "one.csv", GOOD[:1])).report  # one country only: a warning
+    assert "1 company usable (" in one.summary("en") and "1 warning." in one.summary("en")
+    assert "1 Unternehmen nutzbar (" in one.summary("de") and "1 Warnung." in one.summary("de")
