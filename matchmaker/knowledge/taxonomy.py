@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+import unicodedata
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -201,8 +202,8 @@ class Taxonomy:
 
     # --- cities ---------------------------------------------------------------------------------
     def city_key(self, name: object) -> str | None:
-        """The member-city key for a spelling (``佛山``, ``Foshan``, ``佛山市顺德区``, ``Koeln``),
-        or None for a city outside the alliance."""
+        """The member-city key for a spelling (``佛山``, ``Foshan``, ``Fóshān``, ``佛山市顺德区``,
+        ``Koeln``), or None for a city outside the alliance."""
         if not isinstance(name, str) or not name.strip():
             return None
         folded = fold(name)
@@ -220,6 +221,10 @@ class Taxonomy:
         for spelling in self._cjk_spellings_longest_first:
             if folded.startswith(spelling) or (spelling[-1] in "区县" and spelling in folded):
                 return self._city_index[spelling]
+        # Pinyin with tone marks ("Fóshān", "Xǔchāng") and other accents: once more without the marks
+        unmarked = "".join(ch for ch in unicodedata.normalize("NFKD", name) if not unicodedata.combining(ch))
+        if unmarked != unicodedata.normalize("NFKD", name):
+            return self.city_key(unmarked)
         return None
 
     def city_spellings(self, key: str) -> tuple[str, ...]:
