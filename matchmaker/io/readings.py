@@ -31,6 +31,7 @@ COUNTRY_SPELLINGS = {
         "德國",
         "德意志",
         "德意志联邦共和国",
+        "d",  # the international vehicle code, as in "D-50667 Köln"
         "brd",
         "frg",
         "bundesrepublik",

@@ -420,6 +420,7 @@ def test_parquet_lists_records_and_bytes_are_read_as_text(tmp_path):
         ("China (PRC)", "CN", True),
         ("P.R. China", "CN", False),
         ("Deutschland (DE)", "DE", True),
+        ("D", "DE", False),
         ("中国（大陆）", "CN", False),
     ],
 )
