@@ -8,11 +8,13 @@ from pathlib import Path
 
 from matchmaker import config as C
 
-from .options import limit_options, limits, positive_int
+from .options import counted, limit_options, limits, positive_int
 
 
 def add_embed(commands) -> None:
-    parser = commands.add_parser("embed", help="one text per line in, an L2-normalised float32 .npy out")
+    parser = commands.add_parser(
+        "embed", help="one text per line in, an L2-normalised float32 .npy out (an empty line: a row of zeros)"
+    )
     parser.add_argument("texts", type=Path)
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--model", default=None)
@@ -37,6 +39,13 @@ def embed(args) -> int:
         f"{vectors.shape[0]} x {vectors.shape[1]} float32 matrix ({encoder.name}) written to {args.out}",
         file=sys.stderr,
     )
+    empty = [number for number, line in enumerate(lines, start=1) if not line.strip()]
+    if empty:
+        shown = ", ".join(map(str, empty[:10])) + (", …" if len(empty) > 10 else "")
+        print(
+            f"{counted(len(empty), 'empty line')} ({shown}): {'its row is' if len(empty) == 1 else 'their rows are'} zeros",
+            file=sys.stderr,
+        )
     return 0
 
 
