@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+from functools import cache
 
 from matchmaker.vocab import Language
 
@@ -129,6 +130,20 @@ def fold(text: str) -> str:
     for umlaut, spelled in (("ä", "ae"), ("ö", "oe"), ("ü", "ue"), ("ß", "ss")):
         text = text.replace(umlaut, spelled)
     return "".join(ch for ch in text if ch.isalnum())
+
+
+def simplified(text: str) -> str:
+    """Chinese written in Traditional characters in Simplified ones (OpenCC's ``t2s`` tables, which know
+    phrases: 乾燥 -> 干燥 but 乾隆 stays), for matching the glossary and the focus keywords, which spell
+    Chinese in Simplified; text without Chinese characters as it is. ``simplified("機器人") == "机器人"``."""
+    return _traditional_to_simplified().convert(text) if has_cjk(text) else text
+
+
+@cache
+def _traditional_to_simplified():
+    import opencc
+
+    return opencc.OpenCC("t2s")
 
 
 def plain_letters(text: str) -> str:

@@ -21,6 +21,7 @@ import pandas as pd
 from scipy import sparse
 
 from matchmaker import config
+from matchmaker.text import simplified
 
 _MIN_LATIN = 4  # shorter German/English spellings ("Öl", "CNC") must stand as whole words
 _MIN_CJK = 2
@@ -58,7 +59,7 @@ class ConceptIndex:
 
     def _matches(self, text: str) -> list[tuple[int, int, int]]:
         """(start, end, concept) of each spelling found in ``text`` under :meth:`find`'s rules."""
-        lowered = text.lower()
+        lowered = simplified(text).lower()  # the glossary spells Chinese in Simplified characters
         found = []
         for end, (concept, language, length) in self.automaton.iter(lowered):
             start = end - length + 1

@@ -21,7 +21,7 @@ import pandas as pd
 from matchmaker import config
 from matchmaker.errors import TaxonomyError
 from matchmaker.knowledge.keywords import KeywordHits
-from matchmaker.text import fold, has_cjk
+from matchmaker.text import fold, has_cjk, simplified
 from matchmaker.vocab import LANGUAGES, Language
 
 _NACE = re.compile(r"^\s*([A-Ua-u])?\s*(\d{1,2})(?:[.\s]?(\d{1,2})(?:\.?(\d{1,2}))?)?\s*$")
@@ -193,7 +193,7 @@ class Taxonomy:
         patterns over most texts (each pattern tries its hundred keywords at every character: about 30 µs
         a profile text); the counts are the same.
         """
-        hits = self._keyword_hits.hits(text.lower())
+        hits = self._keyword_hits.hits(simplified(text).lower())  # keywords spell Chinese in Simplified
         if not hits:
             return ()
         threshold = 2 if max(hits.values()) >= 2 else 1

@@ -145,8 +145,8 @@ def test_embed_command_writes_one_unit_row_per_line(tiny_transformer_dir, tmp_pa
 
 def test_embed_command_gives_one_row_per_line_whatever_the_text_holds(tiny_transformer_dir, tmp_path):
     """Texts pasted from PDFs and web pages hold form feeds, NEL and the Unicode line separator; a
-    line still ends only at CR LF, LF or CR, so row i stays the text of line i (an empty one a row of zeros,
-said on standard error). GB18030 is read too."""
+        line still ends only at CR LF, LF or CR, so row i stays the text of line i (an empty one a row of zeros,
+    said on standard error). GB18030 is read too."""
     lines = ["Seite 1\fSeite 2 der Broschüre", "第一段\u2028第二段", "next\x85line", "佛山市的工业机器人", " "]
     texts = tmp_path / "texts.txt"
     texts.write_bytes("\r\n".join(lines).encode("gb18030"))

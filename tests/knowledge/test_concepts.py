@@ -25,3 +25,13 @@ def test_outermost_follows_find_s_word_rules():
         assert set(concepts.outermost(text)) <= set(concepts.find(text))
         assert concepts.outermost(text)
     assert concepts.outermost("") == [] == concepts.find("")
+
+
+def test_traditional_chinese_finds_the_concepts_and_focus_of_its_simplified_spelling(taxonomy):
+    concepts = load_concepts()
+    simplified = "公司生产锂离子电池单体和电池模组，用于电动大巴。"
+    traditional = "公司生產鋰離子電池單體和電池模組，用於電動大巴。"  # as a Big5 export writes it
+    assert concepts.find(simplified) and concepts.find(traditional) == concepts.find(simplified)
+    assert concepts.outermost(traditional) == concepts.outermost(simplified)
+    assert taxonomy.infer_focus(traditional) == taxonomy.infer_focus(simplified) != ()
+    assert concepts.find("Köln") == []  # text without Chinese characters is matched as it is
