@@ -245,7 +245,7 @@ def test_generate_writes_valid_synthetic_profiles(tmp_path):
     out = tmp_path / "synthetic.csv"
     assert matchmaker("generate", "--n", "50", "--out", str(out)).returncode == 0
     done = matchmaker("validate", str(out))
-    assert done.returncode == 0 and "100 companies (50 German, 50 Chinese)" in done.stdout
+    assert done.returncode == 0 and "100 companies usable (50 German, 50 Chinese)" in done.stdout
 
 
 @pytest.mark.slow
