@@ -28,7 +28,7 @@ from matchmaker.io.headers import (  # HEADER_ALIASES and canonical_column: re-e
 )
 from matchmaker.io.limits import ReadLimits
 from matchmaker.io.readers import RawTable, read_bytes_table, read_raw_table
-from matchmaker.io.readings import clean_id, read_country, read_employees
+from matchmaker.io.readings import clean_id, is_not_given, read_country, read_employees
 from matchmaker.io.report import Severity, ValidationReport
 from matchmaker.io.values import cell_text
 from matchmaker.knowledge.taxonomy import Taxonomy, load_taxonomy
@@ -443,6 +443,9 @@ def _read_size_cells(taxonomy: Taxonomy, employees: str, band: str) -> _Reading:
     size = None
     for column, value in ((V.EMPLOYEES, employees), (V.EMPLOYEES_BAND, band)):
         if not value:
+            continue
+        if is_not_given(value):
+            findings.append(("info", "employees_not_given", column, {}))
             continue
         read, note = read_employees(value)
         if read is None:

@@ -4,7 +4,9 @@ say what was interpreted (codes and texts in ``[validate]`` of the locale files)
 
 - ``1.000`` and ``12.500`` are a thousand and twelve and a half thousand employees (German digit
   grouping), as are ``1,000`` and ``1 000``; ``1,5`` is one and a half; ``1.2万`` is 12,000;
-  ``ca. 500``, ``约500人``, ``500+`` and ``über 1000`` are about that many; ``100-200`` is a range.
+  ``ca. 500``, ``约500人``, ``500余名``, ``500+`` and ``über 1000`` are about that many; ``100-200`` is
+  a range; ``五百人`` and ``一千二百`` are Chinese numerals; ``3,5 Tsd.`` and ``2k`` are thousands;
+  ``k.A.``, ``n/a`` and ``未知`` say the count is not known.
 - ``China (PRC)``, ``P.R. China``, ``Deutschland (DE)`` name China and Germany; Hong Kong, Macao and
   Taiwan are named as such, so the report can explain why they are not accepted.
 - ids: full-width letters (``ＤＥ1``, typed with a Chinese input method) read as ``DE1``; invisible
@@ -129,15 +131,41 @@ _ABOUT = re.compile(
     re.IGNORECASE,
 )
 _MORE = re.compile(r"^(?:über|ueber|mehr\s+als|more\s+than|over|>|≥|>=|超过|逾|多于)\s*", re.IGNORECASE)
+# One or more suffixes: "500余名" is 500 and more (余) people (名), "1000人以上" 1000 people or more
 _UNIT = re.compile(
-    r"\s*(?:\+|人|名|余人|多人|左右|以上|余|mitarbeiter(?:innen)?|mitarbeitende|ma|beschäftigte|personen|"
-    r"employees|staff|people|fte)\.?\s*$",
+    r"(?:\s*(?:\+|人|名|多|左右|以上|余|mitarbeiter(?:innen)?|mitarbeitende|ma|beschäftigte|personen|"
+    r"employees|staff|people|fte)\.?)+\s*$",
     re.IGNORECASE,
 )
+_AT_LEAST = ("+", "以上", "余", "多", "左右")
 _GROUPED = re.compile(r"^\d{1,3}(?:([.,' \u00a0\u202f])\d{3})(?:\1\d{3})*(?:(?!\1)[.,]\d+)?$")
 _PLAIN = re.compile(r"^\d+(?:[.,]\d+)?$")
 _RANGE = re.compile(r"^(.+?)\s*(?:-|–|—|~|～|bis|to|至|到)\s*(.+)$", re.IGNORECASE)
-_CHINESE_UNITS = {"万": 10_000, "千": 1_000}
+# A multiplier after the number: 1.2万, 3千, 3,5 Tsd., 2k
+_MULTIPLIER = re.compile(r"\s*(万|千|tsd\.?|tausend|k)$", re.IGNORECASE)
+_MULTIPLIERS = {"万": 10_000, "千": 1_000, "tsd": 1_000, "tausend": 1_000, "k": 1_000}
+# A number in Chinese numerals: 五百, 一千二百, 两万, 十二
+_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_POWERS = {"十": 10, "百": 100, "千": 1_000, "万": 10_000}
+# What people write in a cell for "not known" (keine Angabe, 不详): read as empty, not as a bad count
+_NOT_GIVEN = frozenset(
+    fold(v)
+    for v in (
+        "k.A.",
+        "keine Angabe",
+        "keine Angaben",
+        "unbekannt",
+        "n/a",
+        "unknown",
+        "none",
+        "-",
+        "未知",
+        "不详",
+        "不明",
+        "暂无",
+        "无",
+    )
+)  # folded: "k. A." is "ka", and a cell of dashes or question marks folds to "" as "-" does
 # Longer than any way of writing a head count ("ungefähr 1.200 Mitarbeiterinnen und Mitarbeiter" is 45)
 _LONGEST_EMPLOYEES = 100
 
@@ -174,12 +202,17 @@ def _count(value: str) -> tuple[float | None, str | None]:
     more = _MORE.match(stripped)
     stripped = _MORE.sub("", stripped)
     unit = _UNIT.search(stripped)
-    plus = unit is not None and unit.group(0).strip() in ("+", "以上", "余", "余人", "多人", "左右")
+    plus = unit is not None and any(mark in unit.group(0) for mark in _AT_LEAST)
     stripped = _UNIT.sub("", stripped).strip()
     note = "employees_about" if (stripped != value.strip() and (plus or more or _ABOUT.match(value))) else None
+    numerals = _chinese_numeral(stripped)
+    if numerals is not None:
+        return numerals + (1 if more else 0), note or "employees_numerals"
     factor = 1
-    if stripped[-1:] in _CHINESE_UNITS:
-        factor, stripped = _CHINESE_UNITS[stripped[-1]], stripped[:-1].strip()
+    multiplier = _MULTIPLIER.search(stripped)
+    if multiplier and stripped[: multiplier.start()].strip():
+        factor = _MULTIPLIERS[multiplier.group(1).lower().rstrip(".")]
+        stripped = stripped[: multiplier.start()].strip()
         note = note or "employees_unit"
     if _GROUPED.match(stripped) and factor == 1:
         separator = _GROUPED.match(stripped).group(1)
@@ -193,6 +226,33 @@ def _count(value: str) -> tuple[float | None, str | None]:
     if more:
         count += 1  # "über 49": at least 50
     return count, note
+
+
+def _chinese_numeral(text: str) -> int | None:
+    """The value of a number written in Chinese numerals (五百 500, 一千二百 1200, 十二 12, 两万 20000),
+    else None. Digits and their powers only; no mixed forms such as 1千2百."""
+    if not text or any(char not in _DIGITS and char not in _POWERS for char in text):
+        return None
+    total, section, digit = 0, 0, None
+    for char in text:
+        if _DIGITS.get(char, -1) == 0:
+            continue  # 零 only marks a skipped place: 一百零八 is 108
+        if char in _DIGITS:
+            if digit is not None:
+                return None  # two digits in a row ("五五") is not how a count is written
+            digit = _DIGITS[char]
+        elif char == "万":
+            total += (section + (digit or 0)) * 10_000 if (section or digit) else 10_000
+            section, digit = 0, None
+        else:
+            section += (1 if digit is None else digit) * _POWERS[char]
+            digit = None
+    return total + section + (digit or 0)
+
+
+def is_not_given(text: str) -> bool:
+    """Whether a cell says the value is not known ("k.A.", "n/a", "未知", "-") instead of giving it."""
+    return fold(unicodedata.normalize("NFKC", text).strip()) in _NOT_GIVEN
 
 
 # --- ids ----------------------------------------------------------------------------------------

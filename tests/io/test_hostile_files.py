@@ -334,6 +334,12 @@ def test_ids_that_differ_only_in_case_are_kept_with_a_warning(tmp_path):
         ("200-300", "250-999", "employees_range"),
         ("149", "50-249", None),
         ("50-249", "50-249", None),
+        ("500余名", "250-999", "employees_about"),
+        ("五百人", "250-999", "employees_numerals"),
+        ("一千二百", "1000+", "employees_numerals"),
+        ("一百零八人", "50-249", "employees_numerals"),
+        ("3,5 Tsd.", "1000+", "employees_unit"),
+        ("2k", "1000+", "employees_unit"),
     ],
 )
 def test_employees_are_read_as_written_in_german_and_chinese(tmp_path, written, band, note):
@@ -344,6 +350,21 @@ def test_employees_are_read_as_written_in_german_and_chinese(tmp_path, written, 
     assert [i.code for i in notes] == ([note] if note else [])
     if note:
         assert notes[0].rows == (2, 3) and notes[0].column == V.EMPLOYEES
+
+
+@pytest.mark.parametrize("written", ["k.A.", "keine Angabe", "n/a", "未知", "不详", "-", "?"])
+def test_employees_not_known_is_an_empty_cell_not_a_bad_count(tmp_path, written):
+    rows = [r + [written] for r in ROWS]
+    profiles = load_profiles(write_csv(tmp_path / "p.csv", pd.DataFrame(rows, columns=HEADER + ["Mitarbeiter"])))
+    assert set(profiles.table[V.SIZE_BAND]) == {""}
+    assert not [i for i in profiles.report.issues if i.code == "bad_employees"]
+    assert issue(profiles.report, "employees_not_given").rows == (2, 3)
+
+
+def test_a_count_no_one_writes_is_still_a_warning(tmp_path):
+    rows = [r + [written] for r, written in zip(ROWS, ["viele", "五五"])]
+    profiles = load_profiles(write_csv(tmp_path / "p.csv", pd.DataFrame(rows, columns=HEADER + ["Mitarbeiter"])))
+    assert [i.rows for i in profiles.report.issues if i.code == "bad_employees"] == [(2,), (3,)]
 
 
 def test_xlsx_dates_and_formatted_numbers_read_as_the_sheet_shows_them(tmp_path):

@@ -19,7 +19,7 @@ from matchmaker.io.cells import looks_like_formula
 from matchmaker.io.headers import map_headers as _map_headers
 from matchmaker.io.profiles import _LANGUAGE_SPELLINGS, normalise
 from matchmaker.io.raw import RawTable
-from matchmaker.io.readings import clean_id, read_country, read_employees
+from matchmaker.io.readings import clean_id, is_not_given, read_country, read_employees
 from matchmaker.io.report import ValidationReport
 from matchmaker.text import cjk_share, clean_for_embedding, detect_language, fold
 
@@ -193,6 +193,9 @@ def reference_row(record: dict, report, taxonomy, derive: bool) -> dict:
     for column in (V.EMPLOYEES, V.EMPLOYEES_BAND):
         if not record[column]:
             continue
+        if is_not_given(record[column]):
+            report.add("info", "employees_not_given", rows=rows, column=column)
+            continue
         read, note = read_employees(record[column])
         if read is None:
             report.add("warning", "bad_employees", rows=rows, column=column, value=record[column])
@@ -275,7 +278,7 @@ SECTORS = ["", "C28", "28", "28.41", "C28.4", "ZZ9", "C99", "35"]
 SECTORS_CN = ["", "C34", "C36", "3670", "9999", "C3670", "D44"]
 FOCUS = ["", "robotics", "自动驾驶;Elektromobilität", "Quatsch; ;robotics/Wasserstoff，自动驾驶、foo|bar", "Batterien"]
 COOPERATION = ["", "joint venture; Lizenz;unbekannt，joint venture", "Lizenz", "R&D|research"]
-EMPLOYEES = ["", "120", "viele", "ca. 50", "1.200", "1,2万", "100-200", "500+"]
+EMPLOYEES = ["", "120", "viele", "ca. 50", "1.200", "1,2万", "100-200", "500+", "k.A.", "五百人"]
 BANDS = ["", "1000+", "10-49", "1-49", "groß"]
 CONSENTS = ["", "ja", "否", "vielleicht", "JA ", "yes"]
 IDS = ["DE1", "de1", "DE2", "CN1", "", " CN2 ", "ＣＮ３", "DE\u200b4"]
