@@ -332,7 +332,7 @@ def _normalise_row(record: dict, report: ValidationReport, readings: _Readings, 
         else:
             report.add("warning", "bad_language", rows=rows, column=V.LANGUAGE, value=written, detected=language)
 
-    division, findings = readings[_read_sector_cells, record[V.SECTOR], record[V.SECTOR_CN]]
+    division, findings = readings[_read_sector_cells, record[V.SECTOR], record[V.SECTOR_CN], country]
     _note(report, rows, findings)
     focus, findings = readings[_read_focus_cell, record[V.FOCUS_AREAS]]
     _note(report, rows, findings)
@@ -382,13 +382,18 @@ def _read_city_cell(taxonomy: Taxonomy, value: str) -> _Reading:
     return city_key, ()
 
 
-def _read_sector_cells(taxonomy: Taxonomy, sector: str, sector_cn: str) -> _Reading:
-    """The NACE division of a NACE code, else of a GB/T code."""
+def _read_sector_cells(taxonomy: Taxonomy, sector: str, sector_cn: str, country: str | None) -> _Reading:
+    """The NACE division of a NACE code, else of a GB/T code. A Chinese company's sector that is no
+    NACE code but a GB/T one (C34, 3491: what a Chinese agency's file holds) is read as GB/T."""
     findings: list[_Finding] = []
     division = None
     if sector:
         division = taxonomy.nace_division(sector)
-        if division is None:
+        gbt = taxonomy.gbt_to_nace(sector) if division is None and country == "CN" and not sector_cn else None
+        if gbt is not None:
+            division = gbt
+            findings.append(("info", "sector_read_as_gbt", V.SECTOR, {"value": sector, "division": gbt}))
+        elif division is None:
             findings.append(("warning", "bad_sector", V.SECTOR, {"value": sector}))
     if sector_cn:
         mapped = taxonomy.gbt_to_nace(sector_cn)

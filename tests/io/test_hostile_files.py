@@ -361,6 +361,17 @@ def test_employees_not_known_is_an_empty_cell_not_a_bad_count(tmp_path, written)
     assert issue(profiles.report, "employees_not_given").rows == (2, 3)
 
 
+@pytest.mark.parametrize("written", ["C34", "3491"])
+def test_a_chinese_company_s_gbt_code_in_the_nace_column_is_read_as_gbt(tmp_path, written):
+    rows = [r + [written] for r in ROWS]  # GB/T 34 (general machinery, 3491 industrial robots): NACE 28
+    profiles = load_profiles(write_csv(tmp_path / "p.csv", pd.DataFrame(rows, columns=HEADER + ["Branche"])))
+    assert profiles.table.set_index(V.ID).loc["CN1", V.NACE_DIVISION] == "28"
+    assert issue(profiles.report, "sector_read_as_gbt").rows == (3,)
+    # the German company's code is no NACE code: not read as GB/T, the sector comes from its text
+    assert issue(profiles.report, "bad_sector").rows == (2,)
+    assert f"'{written}'" in issue(profiles.report, "sector_read_as_gbt").message("de")
+
+
 def test_a_count_no_one_writes_is_still_a_warning(tmp_path):
     rows = [r + [written] for r, written in zip(ROWS, ["viele", "五五"])]
     profiles = load_profiles(write_csv(tmp_path / "p.csv", pd.DataFrame(rows, columns=HEADER + ["Mitarbeiter"])))

@@ -149,7 +149,13 @@ def reference_row(record: dict, report, taxonomy, derive: bool) -> dict:
     division = None
     if record[V.SECTOR]:
         division = taxonomy.nace_division(record[V.SECTOR])
-        if division is None:
+        as_gbt = taxonomy.gbt_to_nace(record[V.SECTOR]) if country == "CN" and not record[V.SECTOR_CN] else None
+        if division is None and as_gbt is not None:
+            division = as_gbt
+            report.add(
+                "info", "sector_read_as_gbt", rows=rows, column=V.SECTOR, value=record[V.SECTOR], division=as_gbt
+            )
+        elif division is None:
             report.add("warning", "bad_sector", rows=rows, column=V.SECTOR, value=record[V.SECTOR])
     if record[V.SECTOR_CN]:
         mapped = taxonomy.gbt_to_nace(record[V.SECTOR_CN])
@@ -274,7 +280,7 @@ TEXTS = [
 COUNTRIES = ["DE", "CN", "Deutschland", "中国", "China (PRC)", "Hongkong", "Frankreich", "", "germany"]
 CITIES = ["Köln", "Koeln", "佛山", "佛山市顺德区", "广东省佛山市顺德区", "Köln-Ehrenfeld", "Berlin", "阿拉尔市", ""]
 LANGUAGES = ["", "de", "zh", "en", "Deutsch", "chinesisch", "English", "Klingonisch", " ZH ", "xx", "  "]
-SECTORS = ["", "C28", "28", "28.41", "C28.4", "ZZ9", "C99", "35"]
+SECTORS = ["", "C28", "28", "28.41", "C28.4", "ZZ9", "C99", "35", "C34", "3491"]
 SECTORS_CN = ["", "C34", "C36", "3670", "9999", "C3670", "D44"]
 FOCUS = ["", "robotics", "自动驾驶;Elektromobilität", "Quatsch; ;robotics/Wasserstoff，自动驾驶、foo|bar", "Batterien"]
 COOPERATION = ["", "joint venture; Lizenz;unbekannt，joint venture", "Lizenz", "R&D|research"]
