@@ -170,6 +170,9 @@ def normalise(raw: RawTable, report: ValidationReport, taxonomy: Taxonomy, deriv
     embed and no detected language (see :func:`validate_file`)."""
     columns = map_headers(raw.header, report)
     missing = [c for c in V.REQUIRED_COLUMNS if c not in columns.values()]
+    if missing == [V.ID]:  # a CRM list without ids: the rest is there, the fix is a column, not a rename
+        report.add("error", "missing_id", found=shown_header(raw.header))
+        return pd.DataFrame(columns=list(V.REQUIRED_COLUMNS))
     if missing:
         report.add("error", "missing_columns", missing=", ".join(missing), found=shown_header(raw.header))
         return pd.DataFrame(columns=list(V.REQUIRED_COLUMNS))

@@ -75,6 +75,16 @@ def test_missing_required_columns_are_named(tmp_path):
     assert "country" in issue.params["missing"] and "description" in issue.params["missing"]
 
 
+def test_a_file_without_ids_is_told_to_add_a_column_not_to_rename_one(tmp_path):
+    rows = [{"企业名称": "佛山测试机器人", "国家": "中国", "城市": "佛山", "企业简介": "我们生产工业机器人。"}]
+    report = load_bad(write_csv(tmp_path / "p.csv", rows))
+    (error,) = [i for i in report.issues if i.severity == "error"]
+    assert error.code == "missing_id"
+    assert "企业名称" in error.message("de") and "Fügen Sie eine hinzu" in error.message("de")
+    rows[0]["统一社会信用代码"] = "91440606MA4UJ0XX1X"  # the register number Chinese exports carry
+    assert load_profiles(write_csv(tmp_path / "q.csv", rows)).table[V.ID].tolist() == ["91440606MA4UJ0XX1X"]
+
+
 def test_duplicate_ids_list_every_row(tmp_path):
     rows = GOOD + [
         company("DE1", "DE", "Aachen", "Zweite Firma mit gleicher id."),
