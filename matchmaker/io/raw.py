@@ -12,6 +12,11 @@ from matchmaker.io.report import ValidationReport
 
 HeaderScore = Callable[[list[str]], int]
 
+# Rows of the second, third … sheet of a workbook read as one table are numbered from 10,000,000,
+# 20,000,000 … (beyond the 1,048,576 rows a sheet can have), so every row of the table has its own
+# number; the report names them as 'China!5' (the spreadsheet's own way of naming a sheet's row).
+SHEET_ROW_BASE = 10_000_000
+
 # A header is looked for among this many non-blank rows at the top (title rows, notes above it).
 HEADER_SEARCH_ROWS = 50
 # C0 control characters other than tab, line feed and carriage return, and DEL: never text anyone
@@ -153,7 +158,9 @@ def table_from_rows(
             report.add("warning", "control_characters", rows=below, column=name)
     if notes is not None:
         notes.report(report, header, header_number)
-    blank = (body[-1][0] - header_number - len(body)) if body else 0
+    numbers = [header_number] + [number for number, _ in body]
+    # the gaps within each sheet (rows of joined sheets are numbered from SHEET_ROW_BASE on)
+    blank = sum(b - a - 1 for a, b in zip(numbers, numbers[1:]) if a // SHEET_ROW_BASE == b // SHEET_ROW_BASE)
     if blank > 0:
         report.add("info", "blank_rows", count=blank)
     return RawTable(header, records, row_numbers)

@@ -38,6 +38,8 @@ class Issue:
     rows: tuple[int, ...] = ()
     column: str | None = None
     params: dict[str, object] = field(default_factory=dict)
+    # how a row is named where sheets were joined ('China!5'); the report's, shared by its issues
+    row_labels: dict[int, str] = field(default_factory=dict, compare=False, repr=False)
 
     def message(self, language: Language = "en") -> str:
         params = {"rows": self.rows_text(), **{k: self._shown(k, v, language) for k, v in self.params.items()}}
@@ -50,13 +52,13 @@ class Issue:
 
     def rows_text(self) -> str:
         """``"2, 4, 5"``; the first 12 rows and an ellipsis for more."""
-        return ", ".join(str(r) for r in self.rows[:12]) + (" …" if len(self.rows) > 12 else "")
+        return ", ".join(self.row_labels.get(r, str(r)) for r in self.rows[:12]) + (" …" if len(self.rows) > 12 else "")
 
     def where(self, language: Language = "en") -> str:
         if not self.rows:
             return t("validate.where_file", language)
         if len(self.rows) == 1:
-            return t("validate.where_row", language, row=self.rows[0])
+            return t("validate.where_row", language, row=self.rows_text())
         return t("validate.where_rows", language, rows=self.rows_text())
 
     def render(self, language: Language = "en") -> str:
@@ -72,6 +74,8 @@ class ValidationReport:
     source: str
     rows: int = 0
     countries: dict[str, int] = field(default_factory=dict)
+    # the names of rows of joined sheets ('China!5'), filled by the reader (see ``Issue.rows_text``)
+    row_labels: dict[int, str] = field(default_factory=dict, repr=False)
     _issues: list[Issue] = field(default_factory=list, repr=False)
     _positions: dict[tuple, int] = field(default_factory=dict, repr=False)
     _pending: dict[int, list[int]] = field(default_factory=dict, repr=False)
@@ -93,7 +97,7 @@ class ValidationReport:
             return
         if rows:
             self._positions[key] = len(self._issues)
-        self._issues.append(Issue(severity, code, tuple(rows), column, params))
+        self._issues.append(Issue(severity, code, tuple(rows), column, params, self.row_labels))
 
     @property
     def issues(self) -> list[Issue]:
@@ -101,7 +105,7 @@ class ValidationReport:
         for position, more in self._pending.items():
             issue = self._issues[position]
             self._issues[position] = Issue(
-                issue.severity, issue.code, issue.rows + tuple(more), issue.column, issue.params
+                issue.severity, issue.code, issue.rows + tuple(more), issue.column, issue.params, self.row_labels
             )
         self._pending.clear()
         return self._issues

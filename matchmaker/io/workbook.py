@@ -8,9 +8,11 @@ exist with their coordinates: blank rows cost nothing, and a cell beyond the col
 read with its address.
 
 The sheet with the company table is the one whose header names most contract columns, then the one
-with most rows. A formula cell reads as the value the spreadsheet program saved with it (its text
-when none was saved; nothing is calculated here); date cells and zero-padded numbers read as the
-sheet shows them (:mod:`matchmaker.io.values`).
+with most rows. Sheets with the same header and no id in common (one sheet for the German companies,
+one for the Chinese) are read as one table, each row named by its sheet ('China!5'). A formula cell
+reads as the value the spreadsheet program saved with it (its text when none was saved; nothing is
+calculated here); date cells and zero-padded numbers read as the sheet shows them
+(:mod:`matchmaker.io.values`).
 """
 
 from __future__ import annotations
@@ -21,10 +23,20 @@ import zipfile
 import zlib
 
 from matchmaker import vocab as V
+from matchmaker.io.headers import canonical_column
 from matchmaker.io.limits import Clock, ReadLimits, megabytes
-from matchmaker.io.raw import CellNotes, HeaderScore, RawTable, best_header_index, fail, table_from_rows
+from matchmaker.io.raw import (
+    SHEET_ROW_BASE,
+    CellNotes,
+    HeaderScore,
+    RawTable,
+    best_header_index,
+    fail,
+    table_from_rows,
+)
 from matchmaker.io.report import ValidationReport
 from matchmaker.io.values import cell_text
+from matchmaker.text import fold
 
 # More parts than any workbook of one table has; the directory of a ZIP is read into memory at once.
 MAX_ARCHIVE_MEMBERS = 10_000
@@ -80,16 +92,96 @@ def read_xlsx(
         ]
     finally:
         workbook.close()
-    chosen = sheets[0] if sheet is not None else _choose(sheets, names, report, header_score)
-    header_at = best_header_index([row for _, row in chosen.rows], header_score) if chosen.rows else 0
-    rows = chosen.rows[header_at:]
+    if sheet is not None:
+        parts = [_table_part(sheets[0], header_score)]
+    else:
+        chosen, tied = _choose(sheets, names, report, header_score)
+        parts = _parts_to_join(chosen, tied, names, header_score, report)
+    first_part = parts[0]
+    rows, notes = list(first_part.rows), first_part.sheet.notes
     if rows:
-        _report_merged(chosen.merged, rows[0][0], report)
+        _report_merged(first_part.sheet.merged, rows[0][0], report)
         first, header = rows[0]
-        rows[0] = (first, _named_header(header, max(len(row) for _, row in rows)))
-        if header_at:
+        rows[0] = (first, _named_header(header, max(len(row) for part in parts for _, row in part.rows)))
+        if first_part.header_at:
             report.add("info", "header_offset", rows=(first,), row=first, count=first - 1)
-    return table_from_rows(rows, report, header_score, header_found=True, notes=chosen.notes)
+    for position, part in enumerate(parts[1:], start=1):
+        offset = position * SHEET_ROW_BASE
+        rows += [(offset + number, row) for number, row in part.rows[1:]]
+        _report_merged(part.sheet.merged, part.rows[0][0], report, offset)
+        for (code, column), (found_rows, example) in part.sheet.notes.found.items():
+            for number in found_rows:
+                notes.add(code, column, offset + number, example)
+    if len(parts) > 1:
+        for position, part in enumerate(parts):
+            report.row_labels.update(
+                {position * SHEET_ROW_BASE + number: f"{part.sheet.name}!{number}" for number, _ in part.rows}
+            )
+    return table_from_rows(rows, report, header_score, header_found=True, notes=notes)
+
+
+class _Part:
+    """A sheet's company table: its rows from the header on."""
+
+    def __init__(self, sheet: _Sheet, header_at: int) -> None:
+        self.sheet, self.header_at = sheet, header_at
+        self.rows = sheet.rows[header_at:]
+
+    @property
+    def header(self) -> list[str]:
+        return [fold(cell) for cell in self.rows[0][1]] if self.rows else []
+
+    def ids(self) -> set[str] | None:
+        """The ids the table holds, or None when its header names no id column."""
+        columns = [i for i, cell in enumerate(self.rows[0][1]) if canonical_column(cell) == V.ID] if self.rows else []
+        if not columns:
+            return None
+        return {
+            row[columns[0]].strip() for _, row in self.rows[1:] if columns[0] < len(row) and row[columns[0]].strip()
+        }
+
+
+def _table_part(sheet: _Sheet, header_score: HeaderScore) -> _Part:
+    return _Part(sheet, best_header_index([row for _, row in sheet.rows], header_score) if sheet.rows else 0)
+
+
+def _parts_to_join(
+    chosen: _Sheet, tied: list[_Sheet], names: list[str], header_score: HeaderScore, report: ValidationReport
+) -> list[_Part]:
+    """The chosen sheet's table, and the tables of the sheets tied with it that are the same table
+    continued: the same header, and none of the same ids (a workbook of a 'Deutschland' and a 'China'
+    sheet); in the workbook's order. A tied sheet that shares ids with it (a selection of all
+    companies, an older copy) is not joined: the largest is read, with a warning naming the others."""
+    parts = [_table_part(chosen, header_score)]
+    seen = parts[0].ids()
+    others = []
+    for sheet in tied:
+        if sheet is chosen:
+            continue
+        part = _table_part(sheet, header_score)
+        ids = part.ids()
+        if seen is not None and ids is not None and part.header == parts[0].header and not ids & seen:
+            parts.append(part)
+            seen |= ids
+        else:
+            others.append(sheet)
+    parts.sort(key=lambda part: names.index(part.sheet.name))  # in the workbook's order
+    if len(parts) > 1:
+        report.add(
+            "info",
+            "sheets_joined",
+            sheets=", ".join(f"'{part.sheet.name}'" for part in parts),
+            count=f"{sum(len(part.rows) - 1 for part in parts):,}",
+        )
+    if others:
+        report.add(
+            "warning",
+            "sheet_ambiguous",
+            sheets=", ".join(sheet.name for sheet in [chosen, *others]),
+            sheet=chosen.name,
+            count=f"{len(chosen.rows):,}",
+        )
+    return parts
 
 
 def _check_archive(data: bytes, report: ValidationReport, limits: ReadLimits) -> None:
@@ -228,9 +320,12 @@ def _unescape(text: str) -> str:
 _ESCAPED = re.compile("_x([0-9A-Fa-f]{4})_")
 
 
-def _choose(sheets: list[_Sheet], names: list[str], report: ValidationReport, header_score: HeaderScore) -> _Sheet:
+def _choose(
+    sheets: list[_Sheet], names: list[str], report: ValidationReport, header_score: HeaderScore
+) -> tuple[_Sheet, list[_Sheet]]:
     """The sheet with the company table: a visible one before a hidden one (what the user sees in
-    the workbook is what is read), then most contract columns named in its header, then most rows."""
+    the workbook is what is read), then most contract columns named in its header, then most rows;
+    and the sheets tied with it on its header (itself among them, largest first)."""
     scored = [(s.score(header_score), len(s.rows), s) for s in sheets]
     good = [entry for entry in scored if entry[0] >= 2]
     if not good:
@@ -243,19 +338,11 @@ def _choose(sheets: list[_Sheet], names: list[str], report: ValidationReport, he
     best = max(score for score, _, _ in good)
     top = sorted((entry for entry in good if entry[0] == best), key=lambda e: -e[1])
     chosen = top[0][2]
-    if len(top) > 1:
-        report.add(
-            "warning",
-            "sheet_ambiguous",
-            sheets=", ".join(entry[2].name for entry in top),
-            sheet=chosen.name,
-            count=f"{top[0][1]:,}",
-        )
-    elif len(names) > 1:
+    if len(top) == 1 and len(names) > 1:
         report.add("info", "several_sheets", sheets=", ".join(names), sheet=chosen.name)
     if chosen.hidden:
         report.add("warning", "hidden_sheet_read", sheet=chosen.name)
-    return chosen
+    return chosen, [entry[2] for entry in top]
 
 
 def _named_header(header: list[str], width: int) -> list[str]:
@@ -267,7 +354,7 @@ def _named_header(header: list[str], width: int) -> list[str]:
     return [cell.strip() or f"column_{get_column_letter(i + 1)}" for i, cell in enumerate(padded)]
 
 
-def _report_merged(ranges: list[str], header_row: int, report: ValidationReport) -> None:
+def _report_merged(ranges: list[str], header_row: int, report: ValidationReport, offset: int = 0) -> None:
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.cell_range import CellRange
 
@@ -277,8 +364,10 @@ def _report_merged(ranges: list[str], header_row: int, report: ValidationReport)
         except (ValueError, TypeError):
             continue
         if merged.min_row <= header_row <= merged.max_row and merged.max_col > merged.min_col:
+            if offset:
+                continue  # a joined sheet has the first one's header: its merged header is reported once
             for col in range(merged.min_col + 1, merged.max_col + 1):
                 letter = get_column_letter(col)
                 report.add("warning", "merged_header", cells=merged.coord, letter=letter, name=f"column_{letter}")
         elif merged.min_row > header_row:
-            report.add("warning", "merged_cells", rows=(merged.min_row,), cells=merged.coord)
+            report.add("warning", "merged_cells", rows=(offset + merged.min_row,), cells=merged.coord)

@@ -420,6 +420,44 @@ def test_of_several_company_sheets_the_one_with_most_rows_is_read(tmp_path):
     assert found.params["sheet"] == "Alle Firmen" and "most rows" in found.message("en")
 
 
+def test_a_german_and_a_chinese_sheet_of_the_same_table_are_read_as_one(tmp_path):
+    german = [HEADER + ["employees"], ["DE1", "Rheinwerk", "DE", "Köln", "Getriebe.", "120"]]
+
+    def china(book, ws):
+        sheet = book.create_sheet("China")
+        for row in [
+            ["Stand: 2026"],  # a title above the header
+            HEADER + ["employees"],
+            ["CN1", "粤华机器人", "CN", "佛山", "机器人减速器。", "五百人"],
+            [],
+            ["CN2", "湖州电驱", "CN", "湖州", "电驱动系统。", "viele"],
+        ]:
+            sheet.append(row)
+
+    profiles = load_profiles(workbook(tmp_path / "w.xlsx", german, sheet="Deutschland", extra=china))
+    assert profiles.table[V.ID].tolist() == ["DE1", "CN1", "CN2"]
+    assert profiles.table[V.SIZE_BAND].tolist() == ["50-249", "250-999", ""]
+    assert "'Deutschland', 'China'" in issue(profiles.report, "sheets_joined").message("en")
+    bad = issue(profiles.report, "bad_employees")  # named by its sheet's own row, as Excel shows it
+    assert bad.where("de") == "Zeile China!5" and "China!3" in issue(profiles.report, "employees_numerals").where("en")
+    assert issue(profiles.report, "blank_rows").params["count"] == 1
+    assert "sheet_ambiguous" not in profiles.report.codes() and "one_country" not in profiles.report.codes()
+
+
+def test_sheets_that_share_ids_are_not_joined(tmp_path):
+    rows = [HEADER, ["DE1", "Rheinwerk", "DE", "Köln", "Getriebe."]]
+
+    def copy(book, ws):
+        sheet = book.create_sheet("Kopie")
+        for row in rows + [["CN1", "粤华机器人", "CN", "佛山", "减速器。"]]:
+            sheet.append(row)
+
+    profiles = load_profiles(workbook(tmp_path / "c.xlsx", rows, extra=copy), strict=False)
+    assert profiles.table[V.ID].tolist() == ["DE1", "CN1"]  # the larger sheet, alone
+    assert issue(profiles.report, "sheet_ambiguous").params["sheet"] == "Kopie"
+    assert "sheets_joined" not in profiles.report.codes()
+
+
 def test_parquet_lists_records_and_bytes_are_read_as_text(tmp_path):
     path = tmp_path / "p.parquet"
     table = pa.table(
