@@ -2,7 +2,7 @@
 
 CSV and other delimited text (:mod:`.delimited`: encodings and delimiters detected), XLSX
 (:mod:`.workbook`: the sheet with the company table, a header row below title rows, merged header
-cells reported) and Parquet (:mod:`.columnar`). Every cell comes back as ``str`` ("" when empty):
+cells reported), Parquet (:mod:`.columnar`) and JSON records (:mod:`.jsontable`). Every cell comes back as ``str`` ("" when empty):
 nothing is evaluated (an XLSX formula reads as the value saved with it). Problems that make the file unreadable raise
 :class:`ProfileFileError` carrying a report; everything else is collected in the report for the
 caller to extend. Every read is bounded by a :class:`~matchmaker.io.limits.ReadLimits`.
@@ -20,6 +20,7 @@ from matchmaker.io.columnar import read_parquet
 from matchmaker.io.delimited import DELIMITERS, read_delimited
 from matchmaker.io.encodings import looks_binary
 from matchmaker.io.files import os_error_reason, path_kind
+from matchmaker.io.jsontable import read_json
 from matchmaker.io.limits import Clock, ReadLimits, megabytes
 from matchmaker.io.raw import HeaderScore, RawTable, fail
 from matchmaker.io.report import ValidationReport
@@ -113,7 +114,7 @@ def read_bytes_table(
     if kind is not None:
         fail(report, "binary_file", kind=kind)
     if suffix in (".json", ".jsonl", ".ndjson") or (suffix in _TEXT_SUFFIXES and _is_json(data)):
-        fail(report, "json_file")
+        return read_json(data, report, header_score, limits, clock)
     if suffix not in _TEXT_SUFFIXES:
         fail(report, "unsupported_format", suffix=suffix)
     return read_delimited(data, report, header_score, limits, clock)

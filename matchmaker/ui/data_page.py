@@ -122,7 +122,7 @@ def upload(who: Actor, agency: str) -> None:
     limits = resources.upload_limits()
     file = st.file_uploader(
         tr("upload"),
-        type=["csv", "xlsx", "txt", "tsv", "parquet"],
+        type=["csv", "xlsx", "txt", "tsv", "parquet", "json", "jsonl"],
         key="uploader",
         help=tr("upload_limit", mb=f"{limits.max_bytes / 2**20:g}", rows=f"{limits.max_rows:,}"),
     )

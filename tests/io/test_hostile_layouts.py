@@ -5,6 +5,7 @@ cause. Every file is written here byte by byte, as the program or person that ma
 from __future__ import annotations
 
 import io
+import json
 import zipfile
 
 import openpyxl
@@ -229,17 +230,56 @@ def test_a_lone_carriage_return_in_a_cell_of_a_pandas_csv_stays_in_its_cell(tmp_
     assert sorted(load_profiles(path).table[V.ID]) == ["CN1", "DE1"]
 
 
+JSON_COMPANIES = [
+    {
+        "id": "DE1",
+        "name": "Rheinwerk",
+        "country": "Deutschland",
+        "city": "Köln",
+        "description": "Getriebe.",
+        "focus_areas": ["artificial_intelligence", "automated_production"],
+        "employees": 120,
+        "address": {"street": "Hansaring 1", "zip": "50670"},
+    },
+    {"id": "CN1", "name": "粤华机器人", "country": "CN", "city": "佛山", "description": "减速器。"},
+]
+
+
 @pytest.mark.parametrize(
     "name, text",
     [
-        ("companies.csv", '[{"id": "DE1", "name": "Rheinwerk", "country": "DE"}]'),
-        ("companies.json", '{"companies": []}'),
-        ("companies.txt", '{"id": "DE1", "name": "Rheinwerk"}\n{"id": "CN1", "name": "粤华"}\n'),
+        ("companies.json", json.dumps(JSON_COMPANIES, ensure_ascii=False)),
+        ("companies.csv", json.dumps(JSON_COMPANIES)),  # a CRM export saved with the wrong name
+        ("export.json", json.dumps({"exported": "2026-12-01", "companies": JSON_COMPANIES})),
+        ("companies.jsonl", "\n".join(json.dumps(c, ensure_ascii=False) for c in JSON_COMPANIES) + "\n"),
     ],
 )
-def test_json_is_named_as_json_not_listed_as_one_long_column(tmp_path, name, text):
+def test_json_records_are_read_as_a_table(tmp_path, name, text):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    profiles = load_profiles(path)
+    table = profiles.table.set_index(V.ID)
+    assert list(table.index) == ["DE1", "CN1"] and table.loc["DE1", V.COUNTRY] == "DE"
+    assert table.loc["DE1", V.FOCUS_KEYS] == ("artificial_intelligence", "automated_production")
+    assert table.loc["DE1", V.SIZE_BAND] == "50-249" and table.loc["CN1", V.SIZE_BAND] == ""  # a key it lacks
+    assert table.loc["DE1", "address"] == "street: Hansaring 1; zip: 50670"
+    assert "2" in issue(profiles.report, "json_records").message("en")
+
+
+@pytest.mark.parametrize(
+    "name, text, code",
+    [
+        ("companies.json", '{"companies": []}', "json_file"),
+        ("companies.csv", "[1, 2, 3]", "json_file"),
+        ("companies.jsonl", '{"id": "DE1", "name": "Rheinwerk"}\n{"id": "CN1", "name": \n', "json_line_bad"),
+        ("companies.json", "[" * 100_000 + "]" * 100_000, "unreadable"),
+    ],
+)
+def test_json_that_is_no_list_of_companies_is_named_as_json(tmp_path, name, text, code):
     report = refused(csv_file(tmp_path, [text], name=name))
-    assert report.codes() == {"json_file"} and "JSON" in report.render("de")
+    assert report.codes() == {code} and "JSON" in report.render("de")
+    if code == "json_line_bad":
+        assert "Zeile 2" in report.render("de")
 
 
 def test_a_sql_server_header_in_brackets_is_still_read_as_csv(tmp_path):
