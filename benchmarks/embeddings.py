@@ -60,7 +60,10 @@ def main() -> None:
     demo = pd.read_csv(C.DEMO_PROFILES, dtype=str, keep_default_na=False)
     texts = (demo["description"].tolist() * (args.profiles // len(demo) + 1))[: args.profiles]
     general = pd.read_csv(C.DATA_DIR / "benchmarks" / "general-sentences" / "sentences.csv", dtype=str)
+    import opencc
     import sentence_transformers  # noqa: F401  (import once, so load time is the model's own)
+
+    to_traditional = opencc.OpenCC("s2t")
 
     rows = []
     for name in args.models:
@@ -82,6 +85,11 @@ def main() -> None:
         similarity = german @ chinese.T
         row["general_de_to_zh_acc1"] = round(float((similarity.argmax(axis=1) == range(len(general))).mean()), 3)
         row["general_zh_to_de_acc1"] = round(float((similarity.argmax(axis=0) == range(len(general))).mean()), 3)
+        # the same Chinese sentences in Traditional characters (OpenCC s2t), as Taiwan and Hong Kong write them
+        traditional = encoder.encode(general["zh"].map(to_traditional.convert).tolist())
+        similarity = german @ traditional.T
+        row["traditional_de_to_zh_acc1"] = round(float((similarity.argmax(axis=1) == range(len(general))).mean()), 3)
+        row["traditional_zh_to_de_acc1"] = round(float((similarity.argmax(axis=0) == range(len(general))).mean()), 3)
         if args.real:
             row |= real_partnership_figures(name)
         rows.append(row)

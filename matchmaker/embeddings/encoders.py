@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 
 from matchmaker import config
-from matchmaker.embeddings.base import Encoder, normalise_rows
+from matchmaker.embeddings.base import INPUT_FORM, Encoder, model_input, normalise_rows
 from matchmaker.embeddings.cache import EmbeddingCache
 from matchmaker.embeddings.multilingual import USE_NAME, CombinedEncoder, load_use_encoder
 from matchmaker.errors import ModelNotAvailableError
@@ -109,8 +109,9 @@ def resolve_model_path(name: str, cache_folder: Path | None = None, offline: boo
 
 def model_identity(name: str, path: Path) -> str:
     """A key that changes whenever the model's files change: the name plus a digest of every file's
-    relative path and size, and of the content of the small files (configs, tokenizers, small weights)."""
-    digest = hashlib.sha1()
+    relative path and size, and of the content of the small files (configs, tokenizers, small weights),
+    and of the form the texts are given in (:data:`~matchmaker.embeddings.base.INPUT_FORM`)."""
+    digest = hashlib.sha1(INPUT_FORM.encode())
     for file in sorted(p for p in path.rglob("*") if p.is_file() and ".git" not in p.parts):
         stat = file.stat()
         digest.update(f"{file.relative_to(path)}:{stat.st_size};".encode())
@@ -166,7 +167,7 @@ class SentenceTransformerEncoder:
         return self.name == config.DOMAIN_MODEL_NAME
 
     def encode(self, texts: Sequence[str], batch_size: int = 256, show_progress: bool = False) -> np.ndarray:
-        texts = [str(t) for t in texts]
+        texts = model_input(texts)
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
         vectors = self.model.encode(

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-from matchmaker.embeddings.base import Encoder, normalise_rows
+from matchmaker.embeddings.base import INPUT_FORM, Encoder, model_input, normalise_rows
 from matchmaker.errors import ModelNotAvailableError
 
 USE_NAME = "use-multilingual"
@@ -36,7 +36,7 @@ USE_THREADS = 2  # batches encoded at a time: numpy releases the GIL in the forw
 
 @lru_cache(maxsize=2)
 def _use_identity(weights: str, version: str) -> str:
-    digest = hashlib.sha1()
+    digest = hashlib.sha1(INPUT_FORM.encode())
     with open(weights, "rb") as handle:
         for chunk in iter(lambda: handle.read(1 << 20), b""):
             digest.update(chunk)
@@ -57,7 +57,7 @@ class UseEncoder:
     is_domain_model: bool = False
 
     def encode(self, texts: Sequence[str], batch_size: int = USE_BATCH, show_progress: bool = False) -> np.ndarray:
-        texts = [str(t) for t in texts]
+        texts = model_input(texts)
         out = np.zeros((len(texts), self.dimension), dtype=np.float32)
         rows = [i for i, text in enumerate(texts) if text.strip()]
         size = max(1, min(batch_size, USE_BATCH))

@@ -46,6 +46,20 @@ def test_each_sentence_finds_its_translation(use_encoder):
     assert list(similarity.argmax(axis=0)) == list(range(len(PAIRS)))
 
 
+def test_traditional_chinese_is_encoded_as_the_simplified_it_spells(use_encoder, domain_encoder):
+    # Taiwanese and Hong Kong spellings of a profile: without the conversion isa-domain knows none of
+    # its words (its vocabulary is Simplified) and the two vectors are far apart
+    written = [
+        "我們為電動汽車生產電池單體和儲能系統。",
+        "我们为电动汽车生产电池单体和储能系统。",
+        "Wir bauen Batteriezellen.",
+    ]
+    for encoder in (use_encoder, domain_encoder):
+        traditional, simplified, german = encoder.encode(written)
+        assert np.allclose(traditional, simplified, atol=1e-6)
+        assert float(traditional @ german) == pytest.approx(float(simplified @ german), abs=1e-6)
+
+
 def test_a_combination_is_the_weighted_mean_of_its_parts(use_encoder, domain_encoder):
     texts = ["Getriebe für Windkraftanlagen", "风电齿轮箱", "Wir bieten Buchhaltung für Ärzte an."]
     combined = CombinedEncoder((use_encoder, domain_encoder), (0.7, 0.3)).encode(texts)
