@@ -203,7 +203,7 @@ class Taxonomy:
     # --- cities ---------------------------------------------------------------------------------
     def city_key(self, name: object) -> str | None:
         """The member-city key for a spelling (``佛山``, ``Foshan``, ``Fóshān``, ``佛山市顺德区``,
-        ``Koeln``), or None for a city outside the alliance."""
+        ``洛陽``, ``Koeln``), or None for a city outside the alliance."""
         if not isinstance(name, str) or not name.strip():
             return None
         folded = fold(name)
@@ -225,6 +225,10 @@ class Taxonomy:
         unmarked = "".join(ch for ch in unicodedata.normalize("NFKD", name) if not unicodedata.combining(ch))
         if unmarked != unicodedata.normalize("NFKD", name):
             return self.city_key(unmarked)
+        # Traditional characters ("洛陽", "廣東省佛山市順德區"): once more in Simplified, as the table spells them
+        converted = simplified(name)
+        if converted != name:
+            return self.city_key(converted)
         return None
 
     def city_spellings(self, key: str) -> tuple[str, ...]:

@@ -84,6 +84,10 @@ def test_gbt_crosswalk_maps_onto_nace(taxonomy, code, division):
         ("Fóshān", "foshan"),  # pinyin with tone marks
         ("Xǔchāng Shì", "xuchang"),
         ("K\u006f\u0308ln", "koeln"),  # the umlaut as o + combining diaeresis (NFD, as macOS writes it)
+        ("洛陽", "luoyang"),  # Traditional characters, as Taiwan and Hong Kong write them
+        ("許昌市", "xuchang"),
+        ("廣東省佛山市順德區", "foshan"),
+        ("長沙", None),  # in Traditional, and no member city either
         ("Berlin", None),
         ("Changzhou", None),
         ("阿拉尔市", None),
