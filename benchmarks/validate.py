@@ -5,7 +5,8 @@
 Each case runs `matchmaker validate` in its own process (as a user runs it), so its wall time and
 peak memory (max RSS, from wait4) are its own. Cases:
 
-- CSV, Parquet and XLSX with N synthetic companies (XLSX with N / 5: openpyxl writes it slowly);
+- CSV, Parquet, JSON records, JSON lines and XLSX with N synthetic companies (XLSX with N / 5:
+  openpyxl writes it slowly);
 - an XLSX of 10 KB with one value at XFD1048576 (the last cell of a sheet), and one at A1048576;
 - a zip bomb: an XLSX of a few MB whose sheet unpacks to 1.2 GB (beyond the default 1,000 MB);
 - a Parquet file of 2 MB whose one 1 MB description, dictionary-encoded, decodes to 3 GB;
@@ -63,6 +64,10 @@ def synthetic(folder: Path, rows: int) -> dict[str, Path]:
     paths = {"csv": folder / f"synthetic-{rows}.csv", "parquet": folder / f"synthetic-{rows}.parquet"}
     frame.to_csv(paths["csv"], index=False)
     frame.to_parquet(paths["parquet"], index=False)
+    paths["json records"] = folder / f"synthetic-{rows}.json"
+    frame.to_json(paths["json records"], orient="records", force_ascii=False)
+    paths["json lines"] = folder / f"synthetic-{rows}.jsonl"
+    frame.to_json(paths["json lines"], orient="records", lines=True, force_ascii=False)
     paths["xlsx"] = folder / f"synthetic-{rows // 5}.xlsx"
     frame.iloc[::5].to_excel(paths["xlsx"], index=False)
     return paths
