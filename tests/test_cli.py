@@ -246,6 +246,8 @@ def test_generate_writes_valid_synthetic_profiles(tmp_path):
     assert matchmaker("generate", "--n", "50", "--out", str(out)).returncode == 0
     done = matchmaker("validate", str(out))
     assert done.returncode == 0 and "100 companies usable (50 German, 50 Chinese)" in done.stdout
+    german = matchmaker("generate", "--n", "1", "--out", str(tmp_path / "two.csv"), "--lang", "de")
+    assert "2 synthetische Profile in" in german.stderr
 
 
 @pytest.mark.slow

@@ -195,7 +195,8 @@ def test_introductions_erasure_audit_and_the_registry_for_recommend(capsys, monk
     code, _, err = run(capsys, monkeypatch, "erase", "CN1")
     assert code == 0 and "erased" in err
     out_file = tmp_path / "audit.csv"
-    assert run(capsys, monkeypatch, "audit", "--out", str(out_file))[0] == 0
+    code, _, err = run(capsys, monkeypatch, "audit", "--out", str(out_file), "--lang", "de")
+    assert code == 0 and "Zeilen des Prüfprotokolls in" in err
     audit = pd.read_csv(out_file)
     assert {"import", "introduction.propose", "introduction.accepted", "company.erase"} <= set(audit["action"])
     assert not audit.astype(str).apply(lambda c: c.str.contains("CN1|王芳|wang@fs")).any().any()

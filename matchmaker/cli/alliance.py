@@ -7,8 +7,9 @@ import sys
 from pathlib import Path
 
 from matchmaker import vocab as V
+from matchmaker.i18n import t
 
-from .options import actor_option, counted, database_option
+from .options import actor_option, database_option, lang_option
 from .session import open_platform, read_secret
 
 
@@ -100,6 +101,7 @@ def user(args) -> int:
 def add_audit(commands) -> None:
     parser = commands.add_parser("audit", help="the audit log (who changed what, when) as CSV; alliance admins")
     parser.add_argument("--out", type=Path, required=True)
+    lang_option(parser)
     actor_option(parser)
 
 
@@ -110,5 +112,5 @@ def audit(args) -> int:
     engine, actor = open_platform(args)
     table = audit_log(engine, actor)
     path = write_table(table, args.out, sheet="Audit")
-    print(f"{counted(len(table), 'audit row')} written to {path}", file=sys.stderr)
+    print(t("cli.audit_written", args.lang, count=len(table), path=path), file=sys.stderr)
     return 0

@@ -7,8 +7,9 @@ import sys
 from pathlib import Path
 
 from matchmaker import config as C
+from matchmaker.i18n import t
 
-from .options import counted, limit_options, limits, positive_int
+from .options import lang_option, limit_options, limits, positive_int
 
 
 def add_embed(commands) -> None:
@@ -19,6 +20,7 @@ def add_embed(commands) -> None:
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--model", default=None)
     limit_options(parser, "the text file (--max-rows: its lines)", only=("--max-file-mb", "--max-rows"))
+    lang_option(parser)
 
 
 def embed(args) -> int:
@@ -35,17 +37,14 @@ def embed(args) -> int:
     vectors = encoder.encode(lines, show_progress=len(lines) > 1000)
     with writing(args.out, "the vectors file") as out:
         np.save(out, vectors.astype(np.float32))
+    rows, dimension = vectors.shape
     print(
-        f"{vectors.shape[0]} x {vectors.shape[1]} float32 matrix ({encoder.name}) written to {args.out}",
-        file=sys.stderr,
+        t("cli.embedded", args.lang, rows=rows, dimension=dimension, model=encoder.name, path=args.out), file=sys.stderr
     )
     empty = [number for number, line in enumerate(lines, start=1) if not line.strip()]
     if empty:
         shown = ", ".join(map(str, empty[:10])) + (", …" if len(empty) > 10 else "")
-        print(
-            f"{counted(len(empty), 'empty line')} ({shown}): {'its row is' if len(empty) == 1 else 'their rows are'} zeros",
-            file=sys.stderr,
-        )
+        print(t("cli.empty_lines", args.lang, count=len(empty), lines=shown), file=sys.stderr)
     return 0
 
 

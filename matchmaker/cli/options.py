@@ -9,12 +9,6 @@ from pathlib import Path
 from matchmaker import config as C
 
 
-def counted(count: int, noun: str, plural: str = "") -> str:
-    """``"1 warning"``, ``"3 warnings"``: a count with its noun in the singular or the plural (``noun``
-    + "s" unless ``plural`` is given), for the commands' English summaries."""
-    return f"{count} {noun if count == 1 else plural or noun + 's'}"
-
-
 def language_code(value: str) -> str:
     if value not in ("de", "zh", "en"):
         raise argparse.ArgumentTypeError(f"language must be de, zh or en; got {value!r}")
@@ -98,6 +92,11 @@ def actor_option(command: argparse.ArgumentParser) -> None:
     database_option(command)
 
 
+def lang_option(command: argparse.ArgumentParser, what: str = "the summary") -> None:
+    """``--lang de|zh|en``: the language of what the command says."""
+    command.add_argument("--lang", type=language_code, default="en", help=f"language of {what}: de, zh or en")
+
+
 def profiles_argument(command: argparse.ArgumentParser, pairs: bool = False) -> None:
     """PROFILES (a file) or --registry (the shared registry's profiles), and PAIRS where asked."""
     command.add_argument("profiles", type=Path, nargs="?", help="profiles file (or --registry instead)")
@@ -108,9 +107,7 @@ def profiles_argument(command: argparse.ArgumentParser, pairs: bool = False) -> 
     )
     command.add_argument("--no-demo", action="store_true", help="with --registry: leave the demo companies out")
     if "--lang" not in command._option_string_actions:  # an export's --lang covers its messages too
-        command.add_argument(
-            "--lang", type=language_code, default="en", help="language of the messages about the file: de, zh or en"
-        )
+        lang_option(command, "the messages about the file")
     if "--database" not in command._option_string_actions:
         actor_option(command)
     elif "--as" not in command._option_string_actions:

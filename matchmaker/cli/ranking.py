@@ -12,7 +12,7 @@ from matchmaker import vocab as V
 from matchmaker.errors import MatchmakerError
 from matchmaker.i18n import t
 
-from .options import counted, language_code, limit_options, limits, model_options, positive_int, profiles_argument
+from .options import lang_option, language_code, limit_options, limits, model_options, positive_int, profiles_argument
 from .profiles import fitted_matcher
 
 
@@ -122,6 +122,7 @@ def add_generate(commands) -> None:
     parser.add_argument("--n", type=positive_int, required=True, help="companies per country")
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--seed", type=int, default=0)
+    lang_option(parser)
 
 
 def generate(args) -> int:
@@ -134,5 +135,5 @@ def generate(args) -> int:
             frame.to_parquet(out, index=False)
         else:
             frame.to_csv(out, index=False, encoding="utf-8")
-    print(f"{counted(len(frame), 'synthetic profile')} written to {args.out}", file=sys.stderr)
+    print(t("cli.generated", args.lang, count=len(frame), path=args.out), file=sys.stderr)
     return 0

@@ -9,8 +9,9 @@ from pathlib import Path
 
 from matchmaker import config as C
 from matchmaker.errors import MatchmakerError
+from matchmaker.i18n import t
 
-from .options import actor_option, counted, database_option, language_code, limit_options, limits, positive_int
+from .options import actor_option, database_option, lang_option, language_code, limit_options, limits, positive_int
 from .profiles import print_warnings, seed_demo
 from .session import open_platform
 
@@ -116,6 +117,7 @@ def add_stale(commands) -> None:
     parser = commands.add_parser("stale", help="registry profiles not verified for a number of months")
     parser.add_argument("--months", type=positive_int, default=None, help="default: MATCHMAKER_VERIFY_MONTHS or 12")
     parser.add_argument("--agency", default=None)
+    lang_option(parser)
     database_option(parser)
 
 
@@ -125,7 +127,7 @@ def stale(args) -> int:
     engine, _ = open_platform(args)
     months = args.months or C.Environment.read().verify_months
     found = Registry(engine).stale(months, args.agency)
-    print(f"{counted(len(found), 'profile')} not verified for {months} months", file=sys.stderr)
+    print(t("cli.stale", args.lang, count=len(found), months=months), file=sys.stderr)
     for c in found:
         print(f"{c.company_id}\t{c.agency}\t{c.name}\tverified {c.verified_at:%Y-%m-%d}")
     return 0
@@ -134,6 +136,7 @@ def stale(args) -> int:
 def add_verify(commands) -> None:
     parser = commands.add_parser("verify", help="record that the owning agency checked these profiles today")
     parser.add_argument("company_ids", nargs="+")
+    lang_option(parser)
     actor_option(parser)
 
 
@@ -142,5 +145,5 @@ def verify(args) -> int:
 
     engine, actor = open_platform(args)
     count = Registry(engine).mark_verified(actor, args.company_ids)
-    print(f"{counted(count, 'profile')} marked as verified today", file=sys.stderr)
+    print(t("cli.verified", args.lang, count=count), file=sys.stderr)
     return 0

@@ -157,6 +157,10 @@ def test_embed_command_gives_one_row_per_line_whatever_the_text_holds(tiny_trans
     direct = load_encoder(str(tiny_transformer_dir)).encode(lines)
     assert np.allclose(np.load(out), direct, atol=1e-6)
     assert not np.load(out)[4].any() and "1 empty line (5): its row is zeros" in done.stderr
+    in_chinese = subprocess.run(
+        [*command, "--model", str(tiny_transformer_dir), "--lang", "zh"], capture_output=True, text=True
+    )
+    assert "1 个空行（5）" in in_chinese.stderr and "float32 矩阵" in in_chinese.stderr
     refused = subprocess.run(
         [*command, "--model", str(tiny_transformer_dir), "--max-rows", "3"], capture_output=True, text=True
     )
