@@ -252,7 +252,7 @@ def _chinese_numeral(text: str) -> int | None:
 
 def is_not_given(text: str) -> bool:
     """Whether a cell says the value is not known ("k.A.", "n/a", "未知", "-") instead of giving it."""
-    return fold(unicodedata.normalize("NFKC", text).strip()) in _NOT_GIVEN
+    return fold(text) in _NOT_GIVEN  # fold normalises (NFKC) and drops spaces and punctuation
 
 
 # --- ids ----------------------------------------------------------------------------------------
